@@ -11,7 +11,7 @@ from pathlib import Path
 @cache
 def data_dir(name: str) -> Traversable:
     """`schemas` or `templates`: packaged copy first, then the checkout's top-level folder."""
-    packaged = files("ghafmemgen") / name
+    packaged = files("ghafmemgen") / name  # schemas, templates or fixtures
     if packaged.is_dir():
         return packaged
     checkout = Path(__file__).resolve().parent.parent / name

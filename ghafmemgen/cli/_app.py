@@ -1,0 +1,98 @@
+"""The typer application and what every command shares: options, output, exit codes.
+
+The CLI only parses arguments and calls the core; heavy libraries (jsonschema, jinja2,
+ruamel.yaml, rich) are imported inside the commands that need them, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ghafmemgen import __version__
+from ghafmemgen.errors import UsageError
+from ghafmemgen.findings import Selection, parse_rule_list
+from ghafmemgen.loader import Limits
+
+app = typer.Typer(
+    name="ghafmemgen",
+    help="Compile one YAML fleet description into Ghaf's memory configuration, and lint it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DEBUG = {"on": os.environ.get("GHAFMEMGEN_DEBUG") == "1"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"ghafmemgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    DEBUG["on"] = DEBUG["on"] or debug
+
+
+FleetArg = Annotated[Path, typer.Argument(help="Fleet YAML file.", metavar="FLEET")]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", "-p", help="Use this profile instead of the base fleet.")
+]
+SelectOpt = Annotated[
+    str | None, typer.Option("--select", help="Only these rules: ids or prefixes, comma-separated.")
+]
+IgnoreOpt = Annotated[
+    str | None, typer.Option("--ignore", help="Skip these rules: ids or prefixes (GMG03).")
+]
+MaxSizeOpt = Annotated[
+    int, typer.Option("--max-size", help="Refuse fleet files larger than this many bytes.", min=1)
+]
+MaxDepthOpt = Annotated[
+    int, typer.Option("--max-depth", help="Refuse YAML nested deeper than this.", min=2, max=10_000)
+]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+
+DEFAULT_LIMITS = Limits()
+
+
+def limits(max_size: int, max_depth: int) -> Limits:
+    return Limits(max_bytes=max_size, max_depth=max_depth)
+
+
+def selection(select: str | None, ignore: str | None) -> Selection:
+    try:
+        return Selection(select=parse_rule_list(select), ignore=parse_rule_list(ignore))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print, or write to a file (atomically: a half-written report is worse than none)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def use_color(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ

@@ -1,0 +1,192 @@
+"""Immutable, typed fleet objects, built from validated and normalized data.
+
+Built-in defaults are Ghaf's. A profile is a deep merge over the base fleet (mappings merge,
+everything else replaces), like Ghaf's vm-budgets.nix overriding vmConfig.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal["system", "app"]
+
+BUILTIN_ZRAM: dict[str, Any] = {
+    "enable": True,
+    "algorithm": "lzo-rle",
+    "memoryPercent": 25,
+    "swappiness": 10,
+    "priority": 5,
+}
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "hypervisor": "qemu",
+    "balloonRatio": 2,
+    "deflateOnOOM": True,
+    "compressionRatio": 2.5,
+    "zram": BUILTIN_ZRAM,
+    "resume": {"workingSet": 0.8, "idle": 0.5},
+}
+BUILTIN_SPIKE_MIB = {("app", False): 0, ("app", True): 0, ("system", True): 256, ("system", False): 128}
+DEFAULT_RESERVED_MIB = 1024
+DEFAULT_VCPU = 2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Zram:
+    enable: bool
+    algorithm: str
+    memory_percent: int
+    swappiness: int
+    priority: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resume:
+    spike_mib: int
+    working_set: float
+    idle: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vm:
+    name: str
+    kind: Kind
+    mem_mib: int
+    vcpu: int
+    hypervisor: str
+    passthrough: bool
+    balloon_ratio: int  # always 0 for system VMs unless (wrongly) set; rules report that
+    deflate_on_oom: bool  # as configured (the plan decides whether it has an effect)
+    zram: Zram
+    zram_overrides: Mapping[str, Any]  # the fields this VM's own zram block sets
+    resume: Resume
+
+    @property
+    def short_name(self) -> str:
+        """Ghaf's key: `chrome` for app VM `chrome-vm`, `guivm` for system VM `gui-vm`."""
+        return self.name.removesuffix("-vm") if self.kind == "app" else self.name.replace("-", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Swap:
+    size_mib: int | None  # None: "auto", the plan's required swap
+    layout: str
+    resume_device: bool
+    random_encryption: bool
+    volume_group: str
+    disk: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Host:
+    name: str
+    ram_mib: int
+    reserved_mib: int
+    cpus: int | None
+    hibernation: bool
+    swap: Swap
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fleet:
+    source: str  # base name of the fleet file, for headers
+    profile: str | None
+    host: Host
+    zram: Zram  # defaults.zram after the profile
+    compression_ratio: float
+    vms: tuple[Vm, ...]  # enabled VMs only, sorted by name
+    lint_ignore: tuple[str, ...]
+    lint_select: tuple[str, ...]
+
+
+def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in patch.items():
+        old = merged.get(key)
+        merged[key] = deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return merged
+
+
+def effective(data: Mapping[str, Any], profile: str | None) -> dict[str, Any]:
+    """The fleet as a profile sees it; VMs the base fleet lacks are dropped (rule GMG012)."""
+    base = {key: value for key, value in data.items() if key != "profiles"}
+    if profile is None:
+        return base
+    patch = dict(data.get("profiles", {}).get(profile, {}))
+    known = base.get("vms", {})
+    patch["vms"] = {name: vm for name, vm in patch.get("vms", {}).items() if name in known}
+    return deep_merge(base, patch)
+
+
+def _zram(settings: Mapping[str, Any]) -> Zram:
+    return Zram(
+        enable=settings["enable"],
+        algorithm=settings["algorithm"],
+        memory_percent=settings["memoryPercent"],
+        swappiness=settings["swappiness"],
+        priority=settings["priority"],
+    )
+
+
+def _vm(name: str, raw: Mapping[str, Any], defaults: Mapping[str, Any]) -> Vm:
+    kind: Kind = raw["kind"]
+    passthrough = raw.get("passthrough", False)
+    resume = deep_merge(defaults["resume"], raw.get("resume", {}))
+    zram_overrides = dict(raw.get("zram", {}))
+    return Vm(
+        name=name,
+        kind=kind,
+        mem_mib=raw["mem"],
+        vcpu=raw.get("vcpu", DEFAULT_VCPU),
+        hypervisor=raw.get("hypervisor", defaults["hypervisor"]),
+        passthrough=passthrough,
+        balloon_ratio=raw.get("balloonRatio", defaults["balloonRatio"] if kind == "app" else 0),
+        deflate_on_oom=raw.get("deflateOnOOM", defaults["deflateOnOOM"] if kind == "app" else False),
+        zram=_zram({**defaults["zram"], **zram_overrides}),
+        zram_overrides=zram_overrides,
+        resume=Resume(
+            spike_mib=resume.get("spike", BUILTIN_SPIKE_MIB[(kind, passthrough)]),
+            working_set=resume["workingSet"],
+            idle=resume["idle"],
+        ),
+    )
+
+
+def build(data: Mapping[str, Any], *, source: str, profile: str | None) -> Fleet:
+    """Validated, normalized data -> Fleet for the base fleet or one profile."""
+    view = effective(data, profile)
+    defaults = deep_merge(BUILTIN_DEFAULTS, view.get("defaults", {}))
+    host = view["host"]
+    swap = host.get("swap", {})
+    hibernation = host.get("hibernation", False)
+    size = swap.get("size", "auto")
+    lint = view.get("lint", {})
+    return Fleet(
+        source=source,
+        profile=profile,
+        host=Host(
+            name=host.get("name", "host"),
+            ram_mib=host["ram"],
+            reserved_mib=host.get("reserved", DEFAULT_RESERVED_MIB),
+            cpus=host.get("cpus"),
+            hibernation=hibernation,
+            swap=Swap(
+                size_mib=None if size == "auto" else size,
+                layout=swap.get("layout", "ghaf"),
+                resume_device=swap.get("resumeDevice", hibernation),
+                random_encryption=swap.get("randomEncryption", False),
+                volume_group=swap.get("volumeGroup", "pool"),
+                disk=swap.get("disk", "disk1"),
+            ),
+        ),
+        zram=_zram(defaults["zram"]),
+        compression_ratio=float(defaults["compressionRatio"]),
+        vms=tuple(
+            _vm(name, raw, defaults)
+            for name, raw in sorted(view["vms"].items())
+            if raw.get("enable", True)
+        ),
+        lint_ignore=tuple(lint.get("ignore", ())),
+        lint_select=tuple(lint.get("select", ())),
+    )

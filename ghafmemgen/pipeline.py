@@ -1,0 +1,127 @@
+"""The pipeline, top to bottom: load -> validate -> model -> plan -> rules.
+
+Commands call these functions; nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ghafmemgen import loader, rules
+from ghafmemgen.errors import FleetError, UsageError
+from ghafmemgen.findings import RULES, Finding, Selection
+from ghafmemgen.loader import Document, Limits, Path_, json_path
+from ghafmemgen.model import Fleet, build, effective
+from ghafmemgen.plan import Plan, plan_fleet
+
+_POSITIVE = (("host", "ram"),)  # sizes that may not be 0 (a VM's mem is checked per VM)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Loaded:
+    document: Document
+    data: Mapping[str, Any]  # validated, sizes in MiB, shares as floats
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return tuple(sorted(self.data.get("profiles", {})))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variant:
+    """The base fleet (profile None) or one profile, modelled and planned."""
+
+    loaded: Loaded
+    fleet: Fleet
+    plan: Plan
+    view: Mapping[str, Any]
+
+
+def _finding(document: Document, *, rule: str, message: str, path: Path_, at_key: bool,
+             profile: str | None = None) -> Finding:
+    line, column = document.locate(path, profile=profile, at_key=at_key)
+    return Finding(rule=rule, severity=RULES[rule].severity, message=message, file=document.file,
+                   line=line, column=column, path=json_path(path), profile=profile)
+
+
+def load(path: Path, *, limits: Limits = Limits()) -> Loaded:
+    """Read, parse, validate and normalize one fleet file. Raises FleetError or UsageError."""
+    from ghafmemgen import schema, units
+
+    document = loader.load(path, limits=limits)
+    problems = schema.validate(document)
+    if problems:
+        raise FleetError(problems)
+    data, unit_problems = units.normalize(document.data)
+    findings = [
+        _finding(document, rule="GMG001", message=f"{json_path(p)}: {text}", path=p, at_key=False)
+        for p, text in unit_problems
+    ]
+    findings += [
+        _finding(document, rule="GMG001", message=f"{json_path(p)}: must be more than 0", path=p,
+                 at_key=False)
+        for p in _zero_sizes(data)
+    ]
+    if findings:
+        raise FleetError(findings)
+    return Loaded(document=document, data=data)
+
+
+def _zero_sizes(data: Mapping[str, Any]) -> Iterable[Path_]:
+    for path in _POSITIVE:
+        if data["host"][path[1]] == 0:
+            yield path
+    sections = [((), data), *((("profiles", name), p) for name, p in data.get("profiles", {}).items())]
+    for prefix, section in sections:
+        if section.get("host", {}).get("ram", 1) == 0 and prefix:
+            yield (*prefix, "host", "ram")
+        for name, vm in section.get("vms", {}).items():
+            if vm.get("mem", 1) == 0:
+                yield (*prefix, "vms", name, "mem")
+
+
+def variant(loaded: Loaded, profile: str | None) -> Variant:
+    if profile is not None and profile not in loaded.data.get("profiles", {}):
+        known = ", ".join(loaded.profiles) or "none"
+        raise UsageError(f"{loaded.document.file}: no profile {profile!r} (profiles: {known})")
+    fleet = build(loaded.data, source=Path(loaded.document.file).name, profile=profile)
+    return Variant(loaded=loaded, fleet=fleet, plan=plan_fleet(fleet),
+                   view=effective(loaded.data, profile))
+
+
+def selection_for(loaded: Loaded, selection: Selection) -> Selection:
+    lint = loaded.data.get("lint", {})
+    select = selection.select or tuple(lint.get("select", ()))
+    return Selection(select=select, ignore=selection.ignore + tuple(lint.get("ignore", ())))
+
+
+def check_variant(var: Variant, selection: Selection) -> list[Finding]:
+    ctx = rules.Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
+    wanted = selection_for(var.loaded, selection)
+    return [
+        _finding(var.loaded.document, rule=hit.rule, message=hit.message, path=hit.path,
+                 at_key=hit.at_key, profile=var.fleet.profile)
+        for hit in rules.run(ctx)
+        if wanted.enabled(hit.rule)
+    ]
+
+
+def check(loaded: Loaded, *, profiles: Iterable[str | None], selection: Selection) -> list[Finding]:
+    """Findings for each requested variant; a profile repeating a base finding is dropped."""
+    seen: set[tuple[str, int, int, str]] = set()
+    out: list[Finding] = []
+    for profile in profiles:
+        for finding in check_variant(variant(loaded, profile), selection):
+            key = (finding.rule, finding.line, finding.column, finding.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(finding)
+    return out
+
+
+def all_variants(loaded: Loaded, profile: str | None) -> list[str | None]:
+    """`--profile NAME` -> [NAME]; no option -> the base fleet and every profile."""
+    return [profile] if profile is not None else [None, *loaded.profiles]

@@ -1,0 +1,127 @@
+"""Structural validation against schemas/fleet.schema.json, as located GMG001 findings.
+
+The JSON Schema is the single source of truth for structure; jsonschema validates against it
+and this module turns each error into `file:line:col` plus the JSON path and a readable message.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from ghafmemgen.findings import Finding
+from ghafmemgen.loader import Document, Path_, json_path
+from ghafmemgen.resources import schema_text
+
+_MAX_SHOWN = 60  # characters of a user value quoted back in a message
+
+
+@cache
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded
+
+
+@cache
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator, validators
+
+    # YAML 2.0 is a float: JSON Schema would call it an integer, Nix would not.
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    strict = validators.extend(Draft202012Validator, type_checker=checker)
+    return strict(schema())
+
+
+def yaml_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return names.get(type(value), type(value).__name__)
+
+
+def shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, dict | list) else yaml_type(value)
+    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+_TYPE_WORDS = {"object": "a mapping", "array": "a list", "integer": "an integer", "number": "a number",
+               "string": "a string", "boolean": "true or false", "null": "null"}
+
+
+def _describe(error: Any) -> tuple[str, Path_, bool]:
+    """-> (message, path to point at, point at the key rather than the value)."""
+    path: Path_ = tuple(error.absolute_path)
+    instance, validator, value = error.instance, error.validator, error.validator_value
+    schema_node = error.schema if isinstance(error.schema, dict) else {}
+    if validator == "additionalProperties":
+        allowed = schema_node.get("properties", {})
+        extra = sorted(key for key in instance if key not in allowed)
+        known = ", ".join(sorted(allowed)) or "none"
+        return (f"unknown key {shown(extra[0])}; allowed here: {known}", (*path, extra[0]), True)
+    if validator == "required":
+        missing = [key for key in value if key not in instance]
+        return (f"missing required key {shown(missing[0])}", path, True)
+    if "propertyNames" in error.relative_schema_path:
+        hint = schema_node.get("patternErrorMessage") or error.message
+        return (f"name {shown(instance)} is not allowed: {hint}", (*path, instance), True)
+    if validator == "type":
+        wanted = value if isinstance(value, list) else [value]
+        words = " or ".join(_TYPE_WORDS.get(name, name) for name in wanted)
+        found = yaml_type(instance)
+        if not isinstance(instance, dict | list) and instance is not None:
+            found += f" {shown(instance)}"
+        return (f"expected {words}, found {found}", path, False)
+    if validator in ("anyOf", "oneOf"):
+        detail = _best(error.context)
+        if detail is not None and detail.validator == "type":
+            hint = schema_node.get("description") or detail.message
+            return (f"{shown(instance)} is not valid here: {hint}", path, False)
+        if detail is not None:
+            return _describe(detail)
+    if validator == "pattern":
+        hint = schema_node.get("patternErrorMessage") or f"it must match {value}"
+        return (f"{shown(instance)} is not valid: {hint}", path, False)
+    if validator == "enum":
+        return (f"{shown(instance)} is not one of: {', '.join(map(str, value))}", path, False)
+    if validator == "const":
+        return (f"{shown(instance)} is not allowed: must be {shown(value)}", path, False)
+    if validator in ("minimum", "maximum", "maxLength", "minLength"):
+        bound = {"minimum": "at least", "maximum": "at most",
+                 "minLength": "at least", "maxLength": "at most"}[validator]
+        unit = " characters long" if "Length" in validator else ""
+        return (f"{shown(instance)} is out of range: must be {bound} {value}{unit}", path, False)
+    return (error.message[:200], path, False)
+
+
+def _best(errors: Any) -> Any:
+    """Among an anyOf's branch errors, prefer one whose branch has the instance's type."""
+    from jsonschema.exceptions import best_match
+
+    errors = list(errors or ())
+    typed = [e for e in errors if e.validator != "type"]
+    return best_match(typed or errors) if errors else None
+
+
+def validate(document: Document) -> list[Finding]:
+    findings: dict[tuple[int, int, str], Finding] = {}
+    for error in _validator().iter_errors(document.data):
+        message, path, at_key = _describe(error)
+        line, column = document.locate(path, at_key=at_key)
+        finding = Finding(
+            rule="GMG001",
+            severity="error",
+            message=f"{json_path(path)}: {message}",
+            file=document.file,
+            line=line,
+            column=column,
+            path=json_path(path),
+        )
+        findings.setdefault((line, column, finding.message), finding)
+    return sorted(findings.values(), key=Finding.sort_key)
