@@ -71,6 +71,7 @@ def check(
             except UsageError as exc:  # --profile names a profile this file lacks
                 print(f"ghafmemgen: {exc}", file=sys.stderr)
                 usage_problems += 1
+                continue
             profiles_checked += len(variants)
         read.append(str(path))
     color = output is None and use_color(sys.stdout)

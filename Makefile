@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine with Python 3.11+, pip and make:
+#   make demo   - the main job on the bundled example fleet
+#   make test   - the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FLEET  ?= fixtures/ghaf-laptop.yaml
+OUT    ?= build/generated
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/ghafmemgen: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(BIN)/ghafmemgen
+	@echo "== ghafmemgen check $(FLEET)  (findings are shown; they do not fail the demo)"
+	-$(BIN)/ghafmemgen check $(FLEET)
+	@echo
+	@echo "== ghafmemgen plan $(FLEET)"
+	$(BIN)/ghafmemgen plan $(FLEET) 2>/dev/null
+	@echo "== ghafmemgen render $(FLEET) --out $(OUT)"
+	$(BIN)/ghafmemgen render $(FLEET) --out $(OUT) --ignore GMG03
+	@ls -1 $(OUT)
+
+test: $(BIN)/ghafmemgen
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/ghafmemgen
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict ghafmemgen
+
+bench: $(BIN)/ghafmemgen
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
