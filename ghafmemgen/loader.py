@@ -69,7 +69,9 @@ class Document:
     data: Any
     positions: Positions
 
-    def locate(self, path: Path_, *, profile: str | None = None, at_key: bool = False) -> tuple[int, int]:
+    def locate(
+        self, path: Path_, *, profile: str | None = None, at_key: bool = False
+    ) -> tuple[int, int]:
         """Semantic path -> (line, column): the key (or value) itself, looked up under the
         profile first, else the nearest enclosing key the file does contain (a value that
         comes from a built-in default is reported there)."""
@@ -101,7 +103,20 @@ _WORDS: dict[str, Any] = {
     **dict.fromkeys(("false", "False", "FALSE"), False),
 }
 _NOT_FINITE = frozenset(
-    (".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN")
+    (
+        ".inf",
+        ".Inf",
+        ".INF",
+        "+.inf",
+        "+.Inf",
+        "+.INF",
+        "-.inf",
+        "-.Inf",
+        "-.INF",
+        ".nan",
+        ".NaN",
+        ".NAN",
+    )
 )
 _SUSPECT_KEY_START = frozenset("0123456789+-.~")
 _MAX_INT_DIGITS = 30  # far past any bound in the schema, far below Python's int-parsing limit
@@ -189,7 +204,9 @@ class _Builder:
                 event.start_mark,
             )
         if event.tag not in (None, "!", _TAG + tag):
-            raise _Refusal(f"YAML tag {event.tag} is not allowed here: drop the tag", event.start_mark)
+            raise _Refusal(
+                f"YAML tag {event.tag} is not allowed here: drop the tag", event.start_mark
+            )
 
     def _mapping(self, event: Any, path: Path_, depth: int) -> dict[str, Any]:
         self._check_collection(event, depth, "map")
@@ -235,7 +252,9 @@ class _Builder:
                     self.positions.add((*path, key), (line, column), (line, column))
         return result
 
-    def _merge_sources(self, event: Any, path: Path_, depth: int) -> list[tuple[dict[str, Any], Path_]]:
+    def _merge_sources(
+        self, event: Any, path: Path_, depth: int
+    ) -> list[tuple[dict[str, Any], Path_]]:
         value = self.value(event, path, depth)
         sources = value if isinstance(value, list) else [value]
         if not all(isinstance(source, dict) for source in sources):
@@ -244,12 +263,7 @@ class _Builder:
 
     def _key(self, event: Any) -> str:
         text = event.value if type(event) is self._events.ScalarEvent else None
-        if (
-            text
-            and event.tag is None
-            and text[0] not in _SUSPECT_KEY_START
-            and text not in _WORDS
-        ):
+        if text and event.tag is None and text[0] not in _SUSPECT_KEY_START and text not in _WORDS:
             return text  # type: ignore[no-any-return]
         if type(event) is not self._events.ScalarEvent:
             raise _Refusal("mapping keys must be plain strings, not collections", event.start_mark)
@@ -277,7 +291,9 @@ class _Builder:
 
     def _alias(self, event: Any) -> Any:
         if event.anchor not in self._anchors:
-            raise _Refusal(f"alias *{event.anchor} names no anchor defined before it", event.start_mark)
+            raise _Refusal(
+                f"alias *{event.anchor} names no anchor defined before it", event.start_mark
+            )
         value, size = self._anchors[event.anchor]
         self._alias_nodes += size
         self._count += size
@@ -327,13 +343,17 @@ def read_source(path: Path, *, limits: Limits) -> str:
     except OSError as exc:
         raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > limits.max_bytes:
-        raise _error(name, f"file is over the {limits.max_bytes}-byte limit (raise --max-size)", 1, 1)
+        raise _error(
+            name, f"file is over the {limits.max_bytes}-byte limit (raise --max-size)", 1, 1
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _error(name, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded", line, column) from None
+        raise _error(
+            name, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded", line, column
+        ) from None
 
 
 @contextmanager
@@ -350,9 +370,12 @@ def _paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def parse(text: str, *, file: str, limits: Limits = Limits()) -> Document:
+DEFAULT_LIMITS = Limits()
+
+
+def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """YAML text -> Document. Raises FleetError (GMG001) with the exact location."""
-    from ruamel.yaml.cyaml import CParser
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.resolver import BaseResolver
 
@@ -368,14 +391,19 @@ def parse(text: str, *, file: str, limits: Limits = Limits()) -> Document:
             parser.get_event()  # StreamStart
             start = parser.get_event()
             if type(start).__name__ == "StreamEndEvent":
-                raise _Refusal("the file holds no YAML document: a fleet needs version, host and vms", start.start_mark)
+                raise _Refusal(
+                    "the file holds no YAML document: a fleet needs version, host and vms",
+                    start.start_mark,
+                )
             root_event = parser.get_event()
             builder.positions.add((), _mark(root_event.start_mark), _mark(root_event.start_mark))
             data = builder.value(root_event, (), 0)
             parser.get_event()  # DocumentEnd
             extra = parser.get_event()
             if type(extra).__name__ != "StreamEndEvent":
-                raise _Refusal("a second YAML document: a fleet file holds exactly one", extra.start_mark)
+                raise _Refusal(
+                    "a second YAML document: a fleet file holds exactly one", extra.start_mark
+                )
     except _Refusal as refusal:
         raise _error(file, str(refusal), *_mark(refusal.mark)) from None
     except MarkedYAMLError as exc:
@@ -399,5 +427,5 @@ def _line_at(text: str, mark: Any) -> str:
     return text[start : end if end >= 0 else len(text)][:400]
 
 
-def load(path: Path, *, limits: Limits = Limits()) -> Document:
+def load(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
     return parse(read_source(path, limits=limits), file=str(path), limits=limits)

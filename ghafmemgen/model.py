@@ -27,7 +27,12 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "zram": BUILTIN_ZRAM,
     "resume": {"workingSet": 0.8, "idle": 0.5},
 }
-BUILTIN_SPIKE_MIB = {("app", False): 0, ("app", True): 0, ("system", True): 256, ("system", False): 128}
+BUILTIN_SPIKE_MIB = {
+    ("app", False): 0,
+    ("app", True): 0,
+    ("system", True): 256,
+    ("system", False): 128,
+}
 DEFAULT_RESERVED_MIB = 1024
 DEFAULT_VCPU = 2
 
@@ -104,7 +109,9 @@ def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, A
     merged = dict(base)
     for key, value in patch.items():
         old = merged.get(key)
-        merged[key] = deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        merged[key] = (
+            deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        )
     return merged
 
 
@@ -142,7 +149,9 @@ def _vm(name: str, raw: Mapping[str, Any], defaults: Mapping[str, Any]) -> Vm:
         hypervisor=raw.get("hypervisor", defaults["hypervisor"]),
         passthrough=passthrough,
         balloon_ratio=raw.get("balloonRatio", defaults["balloonRatio"] if kind == "app" else 0),
-        deflate_on_oom=raw.get("deflateOnOOM", defaults["deflateOnOOM"] if kind == "app" else False),
+        deflate_on_oom=raw.get(
+            "deflateOnOOM", defaults["deflateOnOOM"] if kind == "app" else False
+        ),
         zram=_zram({**defaults["zram"], **zram_overrides}),
         zram_overrides=zram_overrides,
         resume=Resume(

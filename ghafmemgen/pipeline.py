@@ -40,14 +40,32 @@ class Variant:
     view: Mapping[str, Any]
 
 
-def _finding(document: Document, *, rule: str, message: str, path: Path_, at_key: bool,
-             profile: str | None = None) -> Finding:
+def _finding(
+    document: Document,
+    *,
+    rule: str,
+    message: str,
+    path: Path_,
+    at_key: bool,
+    profile: str | None = None,
+) -> Finding:
     line, column = document.locate(path, profile=profile, at_key=at_key)
-    return Finding(rule=rule, severity=RULES[rule].severity, message=message, file=document.file,
-                   line=line, column=column, path=json_path(path), profile=profile)
+    return Finding(
+        rule=rule,
+        severity=RULES[rule].severity,
+        message=message,
+        file=document.file,
+        line=line,
+        column=column,
+        path=json_path(path),
+        profile=profile,
+    )
 
 
-def load(path: Path, *, limits: Limits = Limits()) -> Loaded:
+_DEFAULT_LIMITS = Limits()
+
+
+def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
     """Read, parse, validate and normalize one fleet file. Raises FleetError or UsageError."""
     from ghafmemgen import schema, units
 
@@ -61,8 +79,13 @@ def load(path: Path, *, limits: Limits = Limits()) -> Loaded:
         for p, text in unit_problems
     ]
     findings += [
-        _finding(document, rule="GMG001", message=f"{json_path(p)}: must be more than 0", path=p,
-                 at_key=False)
+        _finding(
+            document,
+            rule="GMG001",
+            message=f"{json_path(p)}: must be more than 0",
+            path=p,
+            at_key=False,
+        )
         for p in _zero_sizes(data)
     ]
     if findings:
@@ -74,7 +97,10 @@ def _zero_sizes(data: Mapping[str, Any]) -> Iterable[Path_]:
     for path in _POSITIVE:
         if data["host"][path[1]] == 0:
             yield path
-    sections = [((), data), *((("profiles", name), p) for name, p in data.get("profiles", {}).items())]
+    sections = [
+        ((), data),
+        *((("profiles", name), p) for name, p in data.get("profiles", {}).items()),
+    ]
     for prefix, section in sections:
         if section.get("host", {}).get("ram", 1) == 0 and prefix:
             yield (*prefix, "host", "ram")
@@ -88,8 +114,9 @@ def variant(loaded: Loaded, profile: str | None) -> Variant:
         known = ", ".join(loaded.profiles) or "none"
         raise UsageError(f"{loaded.document.file}: no profile {profile!r} (profiles: {known})")
     fleet = build(loaded.data, source=Path(loaded.document.file).name, profile=profile)
-    return Variant(loaded=loaded, fleet=fleet, plan=plan_fleet(fleet),
-                   view=effective(loaded.data, profile))
+    return Variant(
+        loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=effective(loaded.data, profile)
+    )
 
 
 def selection_for(loaded: Loaded, selection: Selection) -> Selection:
@@ -102,8 +129,14 @@ def check_variant(var: Variant, selection: Selection) -> list[Finding]:
     ctx = rules.Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
     wanted = selection_for(var.loaded, selection)
     return [
-        _finding(var.loaded.document, rule=hit.rule, message=hit.message, path=hit.path,
-                 at_key=hit.at_key, profile=var.fleet.profile)
+        _finding(
+            var.loaded.document,
+            rule=hit.rule,
+            message=hit.message,
+            path=hit.path,
+            at_key=hit.at_key,
+            profile=var.fleet.profile,
+        )
         for hit in rules.run(ctx)
         if wanted.enabled(hit.rule)
     ]

@@ -39,7 +39,7 @@ class Context:
     data: Mapping[str, Any]  # the whole normalized document
 
     def vm_raw(self, name: str) -> Mapping[str, Any]:
-        vms: Mapping[str, Any] = self.view.get("vms", {})
+        vms: Mapping[str, Mapping[str, Any]] = self.view.get("vms", {})
         return vms.get(name, {})
 
     def origin(self, name: str, *keys: str) -> Path_:

@@ -31,7 +31,7 @@ def _validator() -> Any:
     checker = Draft202012Validator.TYPE_CHECKER.redefine(
         "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
     )
-    strict = validators.extend(Draft202012Validator, type_checker=checker)
+    strict = validators.extend(  # type: ignore[no-untyped-call]Draft202012Validator, type_checker=checker)
     return strict(schema())
 
 
@@ -47,12 +47,23 @@ def yaml_type(value: Any) -> str:
 
 
 def shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, dict | list) else yaml_type(value)
+    text = (
+        json.dumps(value, ensure_ascii=False)
+        if not isinstance(value, dict | list)
+        else yaml_type(value)
+    )
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-_TYPE_WORDS = {"object": "a mapping", "array": "a list", "integer": "an integer", "number": "a number",
-               "string": "a string", "boolean": "true or false", "null": "null"}
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 def _describe(error: Any) -> tuple[str, Path_, bool]:
@@ -73,7 +84,7 @@ def _describe(error: Any) -> tuple[str, Path_, bool]:
         return (f"name {shown(instance)} is not allowed: {hint}", (*path, instance), True)
     if validator == "type":
         wanted = value if isinstance(value, list) else [value]
-        words = " or ".join(_TYPE_WORDS.get(name, name) for name in wanted)
+        words = " or ".join(_TYPE_WORDS.get(str(name), str(name)) for name in wanted)
         found = yaml_type(instance)
         if not isinstance(instance, dict | list) and instance is not None:
             found += f" {shown(instance)}"
@@ -93,8 +104,12 @@ def _describe(error: Any) -> tuple[str, Path_, bool]:
     if validator == "const":
         return (f"{shown(instance)} is not allowed: must be {shown(value)}", path, False)
     if validator in ("minimum", "maximum", "maxLength", "minLength"):
-        bound = {"minimum": "at least", "maximum": "at most",
-                 "minLength": "at least", "maxLength": "at most"}[validator]
+        bound = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "minLength": "at least",
+            "maxLength": "at most",
+        }[validator]
         unit = " characters long" if "Length" in validator else ""
         return (f"{shown(instance)} is out of range: must be {bound} {value}{unit}", path, False)
     return (error.message[:200], path, False)

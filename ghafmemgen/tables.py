@@ -6,16 +6,36 @@ from collections.abc import Sequence
 
 from ghafmemgen.plan import Plan
 
-VM_COLUMNS = ("VM", "kind", "vmm", "mem", "microvm.mem", "balloon", "deflate", "zram disk",
-              "zram gain", "eff. min", "eff. max")
+VM_COLUMNS = (
+    "VM",
+    "kind",
+    "vmm",
+    "mem",
+    "microvm.mem",
+    "balloon",
+    "deflate",
+    "zram disk",
+    "zram gain",
+    "eff. min",
+    "eff. max",
+)
 
 
 def _vm_rows(plan: Plan) -> list[tuple[str, ...]]:
     return [
-        (vm.name, vm.kind, vm.hypervisor, str(vm.mem_mib), str(vm.qemu_mem_mib),
-         "yes" if vm.balloon else "no", "yes" if vm.deflate_on_oom else "no",
-         str(vm.zram_disk_mib), f"{vm.zram_gain_mib:.1f}", f"{vm.effective_min_mib:.1f}",
-         f"{vm.effective_max_mib:.1f}")
+        (
+            vm.name,
+            vm.kind,
+            vm.hypervisor,
+            str(vm.mem_mib),
+            str(vm.qemu_mem_mib),
+            "yes" if vm.balloon else "no",
+            "yes" if vm.deflate_on_oom else "no",
+            str(vm.zram_disk_mib),
+            f"{vm.zram_gain_mib:.1f}",
+            f"{vm.effective_min_mib:.1f}",
+            f"{vm.effective_max_mib:.1f}",
+        )
         for vm in plan.vms
     ]
 
@@ -40,7 +60,10 @@ def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     numeric = [all(_is_number(row[i]) for row in rows) and bool(rows) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True)]
+        parts = [
+            c.rjust(w) if num else c.ljust(w)
+            for c, w, num in zip(cells, widths, numeric, strict=True)
+        ]
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"

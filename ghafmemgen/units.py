@@ -68,7 +68,7 @@ def normalize(data: Any, *, path: Path_ = ()) -> tuple[Any, list[tuple[Path_, st
             try:
                 if key in SIZE_KEYS and value != "auto" and not isinstance(value, dict):
                     out[key] = parse_size(value)
-                elif key in SHARE_KEYS:
+                elif key in SHARE_KEYS and not isinstance(value, dict):  # profile `idle:`
                     out[key] = parse_share(value)
                 else:
                     out[key] = walk(value, here)
