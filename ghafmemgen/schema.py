@@ -31,7 +31,8 @@ def _validator() -> Any:
     checker = Draft202012Validator.TYPE_CHECKER.redefine(
         "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
     )
-    strict = validators.extend(  # type: ignore[no-untyped-call]Draft202012Validator, type_checker=checker)
+    extend: Any = validators.extend  # untyped in the stubs
+    strict = extend(Draft202012Validator, type_checker=checker)
     return strict(schema())
 
 
