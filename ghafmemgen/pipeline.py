@@ -125,9 +125,13 @@ def selection_for(loaded: Loaded, selection: Selection) -> Selection:
     return Selection(select=select, ignore=selection.ignore + tuple(lint.get("ignore", ())))
 
 
-def check_variant(var: Variant, selection: Selection) -> list[Finding]:
+def check_variant(
+    var: Variant, selection: Selection, *, extra_rules: tuple[rules.Rule, ...] = ()
+) -> list[Finding]:
+    """Findings of the rule catalogue, plus opt-in rules such as `check --simulate`'s GMG080."""
     ctx = rules.Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
     wanted = selection_for(var.loaded, selection)
+    hits = [*rules.run(ctx), *(hit for rule in extra_rules for hit in rule(ctx))]
     return [
         _finding(
             var.loaded.document,
@@ -137,17 +141,24 @@ def check_variant(var: Variant, selection: Selection) -> list[Finding]:
             at_key=hit.at_key,
             profile=var.fleet.profile,
         )
-        for hit in rules.run(ctx)
+        for hit in hits
         if wanted.enabled(hit.rule)
     ]
 
 
-def check(loaded: Loaded, *, profiles: Iterable[str | None], selection: Selection) -> list[Finding]:
+def check(
+    loaded: Loaded,
+    *,
+    profiles: Iterable[str | None],
+    selection: Selection,
+    extra_rules: tuple[rules.Rule, ...] = (),
+) -> list[Finding]:
     """Findings for each requested variant; a profile repeating a base finding is dropped."""
     seen: set[tuple[str, int, int, str]] = set()
     out: list[Finding] = []
     for profile in profiles:
-        for finding in check_variant(variant(loaded, profile), selection):
+        var = variant(loaded, profile)
+        for finding in check_variant(var, selection, extra_rules=extra_rules):
             key = (finding.rule, finding.line, finding.column, finding.message)
             if key not in seen:
                 seen.add(key)

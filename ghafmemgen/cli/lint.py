@@ -26,6 +26,7 @@ from ghafmemgen.cli._app import (
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import RULES, Finding
 from ghafmemgen.report import REPORTERS, render_findings
+from ghafmemgen.simulate import resume_rule
 
 
 @app.command()
@@ -39,6 +40,9 @@ def check(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    simulate: Annotated[
+        bool, typer.Option("--simulate", help="Also run the S3-resume simulation (GMG080).")
+    ] = False,
     max_size: MaxSizeOpt = DEFAULT_LIMITS.max_bytes,
     max_depth: MaxDepthOpt = DEFAULT_LIMITS.max_depth,
 ) -> None:
@@ -50,6 +54,7 @@ def check(
     if fmt not in REPORTERS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(REPORTERS)}")
     wanted = selection(select, ignore)
+    extra_rules = (resume_rule,) if simulate else ()
     findings: list[Finding] = []
     usage_problems = 0
     profiles_checked = 0
@@ -67,7 +72,9 @@ def check(
         else:
             variants = pipeline.all_variants(loaded, profile)
             try:
-                findings += pipeline.check(loaded, profiles=variants, selection=wanted)
+                findings += pipeline.check(
+                    loaded, profiles=variants, selection=wanted, extra_rules=extra_rules
+                )
             except UsageError as exc:  # --profile names a profile this file lacks
                 print(f"ghafmemgen: {exc}", file=sys.stderr)
                 usage_problems += 1
