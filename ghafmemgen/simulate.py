@@ -36,7 +36,9 @@ class VmOutcome:
     used_mib: float  # U = workingSet * V
     free_mib: float  # F = V - U
     spike_mib: int  # P
-    zram_room_mib: float  # G: what zram can free
+    zram_disk_mib: int  # D: the zram device's uncompressed capacity (from the plan)
+    idle_mib: float  # idle * U: the pages zram may compress
+    zram_room_mib: float  # G = min(D, idle * U) * (1 - 1/r): what zram can free
     balloon_room_mib: int  # qemuMemMiB - V for app VMs with a balloon, else 0
     absorbed_by: Layer
     zram_mib: float  # what zram contributed
@@ -82,7 +84,8 @@ def simulate_vm(vm: Vm, plan: VmPlan, *, compression_ratio: float) -> VmOutcome:
     used = vm.resume.working_set * visible
     free = visible - used
     spike = vm.resume.spike_mib
-    zram_room = min(plan.zram_disk_mib, vm.resume.idle * used) * (1 - 1 / compression_ratio)
+    idle = vm.resume.idle * used
+    zram_room = min(plan.zram_disk_mib, idle) * (1 - 1 / compression_ratio)
     balloon_room = plan.qemu_mem_mib - visible if plan.balloon else 0
     # Cumulative room after each layer; the first that holds the spike absorbs it. A VM
     # without a balloon has room 0 there, so the zram row already decided for it.
@@ -103,6 +106,8 @@ def simulate_vm(vm: Vm, plan: VmPlan, *, compression_ratio: float) -> VmOutcome:
         used_mib=used,
         free_mib=free,
         spike_mib=spike,
+        zram_disk_mib=plan.zram_disk_mib,
+        idle_mib=idle,
         zram_room_mib=zram_room,
         balloon_room_mib=balloon_room,
         absorbed_by=absorbed,
@@ -178,17 +183,21 @@ def simulate_json(sim: Simulation) -> dict[str, Any]:
     }
 
 
-_VM_ADVICE = {
-    "system": "raise its mem or zram.memoryPercent, or lower resume.spike",
-    "app": "raise its mem or balloonRatio, or lower resume.spike",
-}
+def _vm_advice(vm: VmOutcome) -> str:
+    raise_ = ["its mem"]
+    if 0 < vm.zram_disk_mib < vm.idle_mib:  # a bigger device helps only while it is the limit
+        raise_.append("zram.memoryPercent")
+    if vm.kind == "app":
+        raise_.append("balloonRatio")
+    enable = ", set zram.enable: true" if vm.zram_disk_mib == 0 else ""
+    return f"raise {' or '.join(raise_)}{enable}, or lower resume.spike"
 
 
 def vm_message(vm: VmOutcome) -> str:
     return (
         f"{vm.name} runs out of memory on resume: its {vm.spike_mib} MiB spike exceeds "
         f"{vm.free_mib:.1f} MiB free + {vm.zram_room_mib:.1f} MiB zram + "
-        f"{vm.balloon_room_mib} MiB balloon by {vm.shortfall_mib:.1f} MiB: {_VM_ADVICE[vm.kind]}"
+        f"{vm.balloon_room_mib} MiB balloon by {vm.shortfall_mib:.1f} MiB: {_vm_advice(vm)}"
     )
 
 

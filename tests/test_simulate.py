@@ -16,7 +16,7 @@ import pytest
 
 from ghafmemgen import GENERATOR, pipeline
 from ghafmemgen.cli import main
-from ghafmemgen.simulate import Simulation, VmOutcome, simulate, simulate_json
+from ghafmemgen.simulate import Simulation, VmOutcome, simulate, simulate_json, vm_message
 
 LAPTOP = Path(__file__).resolve().parent.parent / "fixtures" / "ghaf-laptop.yaml"
 
@@ -160,6 +160,36 @@ def test_app_vm_without_balloon_cannot_use_the_balloon_layer(tmp_path: Path) -> 
     vm = only_vm(run(tmp_path, body))
     # microvm.mem = 1024, zram disk 256, G = 128, headroom 0: 600 - (256 + 128) = 216 short
     assert (vm.balloon_room_mib, vm.absorbed_by, vm.shortfall_mib) == (0, "oom", 216)
+
+
+@pytest.mark.parametrize(
+    ("vm", "advice"),
+    [
+        # zram disk 102 < idle pages 384: a bigger device would free more
+        (
+            "{kind: system, mem: 1024, zram: {memoryPercent: 10}, resume: {spike: 2000}}",
+            "raise its mem or zram.memoryPercent, or lower resume.spike",
+        ),
+        # zram disk 1024 >= idle pages 384: the idle pages are the limit, not the device
+        (
+            "{kind: system, mem: 1024, zram: {memoryPercent: 100}, resume: {spike: 2000}}",
+            "raise its mem, or lower resume.spike",
+        ),
+        (
+            "{kind: system, mem: 1024, zram: {enable: false}, resume: {spike: 2000}}",
+            "raise its mem, set zram.enable: true, or lower resume.spike",
+        ),
+        (
+            "{kind: app, mem: 1024, balloonRatio: 0, resume: {spike: 2000}}",
+            "raise its mem or zram.memoryPercent or balloonRatio, or lower resume.spike",
+        ),
+    ],
+)
+def test_oom_message_names_only_the_knobs_that_help(tmp_path: Path, vm: str, advice: str) -> None:
+    sim = run(tmp_path, f"host: {{ram: 8GiB}}\nvms:\n  x-vm: {vm}\n")
+    message = vm_message(only_vm(sim))
+    assert message.startswith("x-vm runs out of memory on resume: its 2000 MiB spike exceeds ")
+    assert message.endswith(f": {advice}")
 
 
 def test_host_runs_out_of_ram_and_swap(tmp_path: Path) -> None:
