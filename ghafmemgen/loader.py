@@ -169,6 +169,7 @@ class _Builder:
     def value(self, event: Any, path: Path_, depth: int) -> Any:
         ev = self._events
         kind = type(event)
+        first = self._count  # the anchor's size is what this node adds, not the running total
         self._count += 1
         if kind is ev.ScalarEvent:
             result = self._scalar(event)
@@ -181,7 +182,7 @@ class _Builder:
         else:  # pragma: no cover - libyaml only yields the kinds above here
             raise _Refusal(f"unexpected YAML event {kind.__name__}", event.start_mark)
         if event.anchor is not None:
-            self._anchors[event.anchor] = (result, self._count)
+            self._anchors[event.anchor] = (result, self._count - first)
         return result
 
     def _scalar(self, event: Any) -> Any:
