@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -377,7 +378,8 @@ DEFAULT_LIMITS = Limits()
 def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     """YAML text -> Document. Raises FleetError (GMG001) with the exact location."""
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
     from ruamel.yaml.resolver import BaseResolver
 
     class Parser(CParser, BaseResolver):  # type: ignore[misc]  # untyped C extension
@@ -388,7 +390,7 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     parser = Parser(text)
     builder = _Builder(parser, limits)
     try:
-        with _paused_gc():
+        with _paused_gc(), _recursion_room(limits.max_depth):
             parser.get_event()  # StreamStart
             start = parser.get_event()
             if type(start).__name__ == "StreamEndEvent":
@@ -413,7 +415,33 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         context = f" ({exc.context})" if exc.context else ""
         hint = " (YAML forbids tabs for indentation)" if "\t" in _line_at(text, mark) else ""
         raise _error(file, f"YAML syntax: {problem}{context}{hint}", *_mark(mark)) from None
+    except ReaderError as exc:  # a character YAML forbids (NUL, ESC, U+FFFE...)
+        line, column = _byte_position(text, exc.position)
+        char = exc.character if isinstance(exc.character, int) else 0
+        raise _error(
+            file, f"character U+{char:04X} is not allowed in YAML: remove it", line, column
+        ) from None
+    except YAMLError as exc:  # any other libyaml complaint still gets a located finding
+        raise _error(file, f"YAML error: {str(exc).splitlines()[0][:200]}", 1, 1) from None
     return Document(file=file, data=data, positions=builder.positions)
+
+
+def _byte_position(text: str, offset: int) -> tuple[int, int]:
+    """libyaml's reader counts UTF-8 bytes: byte offset -> 1-based (line, column)."""
+    before = text.encode("utf-8")[:offset].decode("utf-8", errors="ignore")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+@contextmanager
+def _recursion_room(max_depth: int) -> Iterator[None]:
+    # The builder recurses about three Python frames per nesting level; --max-depth (up to
+    # 500) must end in the located depth refusal, not in a RecursionError.
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 3 * max_depth + 500))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _line_at(text: str, mark: Any) -> str:

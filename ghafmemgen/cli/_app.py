@@ -62,7 +62,7 @@ MaxSizeOpt = Annotated[
     int, typer.Option("--max-size", help="Refuse fleet files larger than this many bytes.", min=1)
 ]
 MaxDepthOpt = Annotated[
-    int, typer.Option("--max-depth", help="Refuse YAML nested deeper than this.", min=2, max=10_000)
+    int, typer.Option("--max-depth", help="Refuse YAML nested deeper than this.", min=2, max=500)
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
