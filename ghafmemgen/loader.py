@@ -93,10 +93,12 @@ def json_path(path: Path_) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
 
 
-# YAML 1.2 core schema for plain scalars: `yes`, `on` and `0777` stay strings or decimals.
+# YAML 1.2 core schema for plain scalars: `yes` and `on` stay strings; `0777` is refused
+# (1.1 and 1.2 disagree on it).
 _INT = re.compile(r"[-+]?[0-9]+")
 _OCT = re.compile(r"0o[0-7]+")
 _HEX = re.compile(r"0x[0-9a-fA-F]+")
+_OCTAL_DIGITS = re.compile(r"[0-7]+").fullmatch
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _WORDS: dict[str, Any] = {
     **dict.fromkeys(("~", "null", "Null", "NULL", ""), None),
@@ -139,6 +141,14 @@ def _resolve_plain(text: str, mark: Any) -> Any:
     if _INT.fullmatch(text):
         if len(text) > _MAX_INT_DIGITS:
             raise _Refusal(f"integer {text[:12]}... has {len(text)} digits: out of range", mark)
+        if len(text) > 1 and text[0] == "0":
+            # YAML 1.1 tools (PyYAML) read 0777 as octal 511, YAML 1.2 as 777: refuse to guess.
+            octal = f", or 0o{text.lstrip('0') or '0'} for octal" if _OCTAL_DIGITS(text) else ""
+            raise _Refusal(
+                f"{text} has a leading zero, which YAML 1.1 reads as octal and YAML 1.2 as "
+                f"decimal: write {int(text)}{octal} (quote it if it is a name)",
+                mark,
+            )
         return int(text)
     if _OCT.fullmatch(text) or _HEX.fullmatch(text):
         return int(text[2:], 8 if text[1] == "o" else 16)
