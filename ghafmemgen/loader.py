@@ -9,6 +9,7 @@ rules, duplicate keys, string keys and the resource limits at the exact token th
 from __future__ import annotations
 
 import gc
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -89,8 +90,16 @@ class Document:
         return positions.value(()) or (1, 1)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+").fullmatch
+
+
 def json_path(path: Path_) -> str:
-    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    """`$.vms.chrome-vm.mem`; a key with other characters is quoted (`$.vms["a\\nb"]`) so that
+    a hostile name cannot break a finding's line or imitate another path."""
+    return "$" + "".join(
+        f"[{p}]" if isinstance(p, int) else f".{p}" if _PLAIN_KEY(p) else f"[{json.dumps(p)}]"
+        for p in path
+    )
 
 
 # YAML 1.2 core schema for plain scalars: `yes` and `on` stay strings; `0777` is refused
