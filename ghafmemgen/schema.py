@@ -91,10 +91,18 @@ def _describe(error: Any) -> tuple[str, Path_, bool]:
             found += f" {shown(instance)}"
         return (f"expected {words}, found {found}", path, False)
     if validator in ("anyOf", "oneOf"):
-        detail = _best(error.context)
+        # A const branch ("auto") would win jsonschema's ranking and hide the size hint that
+        # "12GB" needs: explain the other branch and name the constant as the alternative.
+        branches = list(error.context or ())
+        consts = [e.validator_value for e in branches if e.validator == "const"]
+        detail = _best([e for e in branches if e.validator != "const"] or branches)
+        alternative = f" (or {' or '.join(map(shown, consts))})" if consts else ""
         if detail is not None and detail.validator == "type":
             hint = schema_node.get("description") or detail.message
-            return (f"{shown(instance)} is not valid here: {hint}", path, False)
+            return (f"{shown(instance)} is not valid here: {hint}{alternative}", path, False)
+        if detail is not None and detail.validator != "const":
+            message, where, at_key = _describe(detail)
+            return (message + alternative, where, at_key)
         if detail is not None:
             return _describe(detail)
     if validator == "pattern":
