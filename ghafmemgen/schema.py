@@ -81,7 +81,12 @@ def _describe(error: Any) -> tuple[str, Path_, bool]:
         missing = [key for key in value if key not in instance]
         return (f"missing required key {shown(missing[0])}", path, True)
     if "propertyNames" in error.relative_schema_path:
-        hint = schema_node.get("patternErrorMessage") or error.message
+        # the pattern's hint says nothing about length: a long, well-formed name needs its own
+        hints = {
+            "pattern": schema_node.get("patternErrorMessage") or f"it must match {value}",
+            "maxLength": f"at most {value} characters",
+        }
+        hint = hints.get(validator, error.message)
         return (f"name {shown(instance)} is not allowed: {hint}", (*path, instance), True)
     if validator == "type":
         wanted = value if isinstance(value, list) else [value]
