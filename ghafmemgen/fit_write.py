@@ -1,0 +1,220 @@
+"""`ghafmemgen fit --write`: put a patch into the fleet file and change nothing else.
+
+ruamel.yaml's round-trip loader gives the position of every key and value, and after the
+edit it re-reads the new text to prove that the document changed by exactly the patch. The
+edit itself is spliced into the original text at those positions rather than re-emitted by
+ruamel's dumper, because the dumper normalizes what it did not touch (`{ mem: 6144 }`
+becomes `{mem: 6144}`, `key:   value` loses its spaces). Only the edited values and the
+inserted lines differ from the original, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ghafmemgen.errors import GhafmemgenError
+from ghafmemgen.model import deep_merge
+from ghafmemgen.units import SIZE_KEYS, format_mib
+
+FieldPath = tuple[str, ...]
+_END = 1 << 30  # sorts an insertion after every in-line edit of the same line
+
+
+class WriteError(GhafmemgenError):
+    """The patch cannot be written without touching more than it changes: exit 1."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edit:
+    line: int  # 0-based
+    start: int  # column; _END: insert `text` as whole lines after `line`
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Style:
+    step: int  # block indentation step
+    pad: bool  # flow mappings written `{ a: 1 }` rather than `{a: 1}`
+    eol: str
+
+
+def _render(key: str, value: int, old: Any = None) -> int | str:
+    """Sizes as the file writes them: an int stays MiB, anything else becomes `16GiB`."""
+    if key not in SIZE_KEYS or (isinstance(old, int) and not isinstance(old, bool)):
+        return value
+    return format_mib(value)
+
+
+def _scalar_end(text: str, col: int, *, flow: bool) -> int:
+    quote = text[col] if col < len(text) else ""
+    if quote in ("'", '"'):
+        match = re.compile(r"'(?:[^']|'')*'" if quote == "'" else r'"(?:[^"\\]|\\.)*"').match(
+            text, col
+        )
+        if match is None:
+            raise WriteError("a quoted value spans several lines; edit it by hand")
+        return match.end()
+    stop = re.compile(r"\s#|\r|\n" + (r"|[,}\]]" if flow else "")).search(text, col)
+    return len(text[: stop.start() if stop else len(text)].rstrip())
+
+
+def _last_line(node: Any) -> int:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        return (
+            max(max(node.lc.key(k)[0], node.lc.value(k)[0], _last_line(node[k])) for k in node)
+            if node
+            else int(node.lc.line)
+        )
+    if isinstance(node, CommentedSeq):
+        items = (max(node.lc.item(i)[0], _last_line(v)) for i, v in enumerate(node))
+        return max(items, default=int(node.lc.line))
+    return -1
+
+
+def _flow(tree: Mapping[str, Any], style: Style) -> str:
+    body = ", ".join(
+        f"{k}: {_flow(v, style) if isinstance(v, Mapping) else v}" for k, v in tree.items()
+    )
+    return f"{{ {body} }}" if style.pad else f"{{{body}}}"
+
+
+def _block(key: str, value: Any, *, col: int, style: Style, flow_values: bool) -> str:
+    if not isinstance(value, Mapping):
+        return f"{' ' * col}{key}: {value}{style.eol}"
+    if flow_values:
+        return f"{' ' * col}{key}: {_flow(value, style)}{style.eol}"
+    inner = "".join(
+        _block(k, v, col=col + style.step, style=style, flow_values=False) for k, v in value.items()
+    )
+    return f"{' ' * col}{key}:{style.eol}{inner}"
+
+
+def _rendered(tree: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _rendered(v) if isinstance(v, Mapping) else _render(k, v) for k, v in tree.items()}
+
+
+def _edits(
+    node: Any,
+    tree: Mapping[str, Any],
+    *,
+    lines: list[str],
+    style: Style,
+    flow: bool,
+    out: dict[str, Any],
+) -> Iterator[Edit]:
+    """Edits that put `tree` into the ruamel mapping `node`; `out` collects what is written."""
+    from ruamel.yaml.comments import CommentedMap
+
+    flow = flow or bool(node.fa.flow_style())
+    for key, value in tree.items():
+        if key in node and isinstance(value, Mapping):
+            if not isinstance(node[key], CommentedMap):
+                raise WriteError(f"{key} is not a mapping in the file; edit it by hand")
+            out[key] = {}
+            yield from _edits(node[key], value, lines=lines, style=style, flow=flow, out=out[key])
+        elif key in node:
+            line, col = node.lc.value(key)
+            out[key] = _render(key, value, node[key])
+            end = _scalar_end(lines[line], col, flow=flow)
+            yield Edit(line=line, start=col, end=end, text=str(out[key]))
+        else:
+            out[key] = _rendered(value) if isinstance(value, Mapping) else _render(key, value)
+            yield _insertion(node, key, out[key], lines=lines, style=style, flow=flow)
+
+
+def _insertion(
+    node: Any, key: str, value: Any, *, lines: list[str], style: Style, flow: bool
+) -> Edit:
+    from ruamel.yaml.comments import CommentedMap
+
+    entry = f"{key}: {_flow(value, style) if isinstance(value, Mapping) else value}"
+    if flow and not node:  # `{}`: fill it
+        line, col = node.lc.line, node.lc.col
+        return Edit(line=line, start=col + 1, end=col + 1, text=entry)
+    if flow:
+        last = list(node)[-1]
+        if isinstance(node[last], Mapping | list):
+            raise WriteError(f"cannot add {key} to a nested flow mapping; edit it by hand")
+        line, col = node.lc.value(last)
+        end = _scalar_end(lines[line], col, flow=True)
+        return Edit(line=line, start=end, end=end, text=f", {entry}")
+    maps = [v for v in node.values() if isinstance(v, CommentedMap)]
+    flow_values = bool(maps) and all(m.fa.flow_style() for m in maps)
+    col = node.lc.key(next(iter(node)))[1]
+    text = _block(key, value, col=col, style=style, flow_values=flow_values)
+    return Edit(line=_last_line(node), start=_END, end=_END, text=text)
+
+
+def _style(doc: Any, text: str) -> Style:
+    from ruamel.yaml.comments import CommentedMap
+
+    nested = (
+        v for v in doc.values() if isinstance(v, CommentedMap) and v and not v.fa.flow_style()
+    )
+    child = next(nested, None)
+    step = child.lc.key(next(iter(child)))[1] - doc.lc.key(next(iter(doc)))[1] if child else 2
+    return Style(
+        step=step if step > 0 else 2,
+        pad=re.search(r"\{ \S", text) is not None,
+        eol="\r\n" if "\r\n" in text else "\n",
+    )
+
+
+def _apply(lines: list[str], edits: list[Edit], eol: str) -> str:
+    lines = list(lines)
+    for edit in sorted(edits, key=lambda e: (e.line, e.start), reverse=True):
+        if edit.start == _END:
+            if not lines[edit.line].endswith(("\n", "\r")):
+                lines[edit.line] += eol
+            lines.insert(edit.line + 1, edit.text)
+        else:
+            old = lines[edit.line]
+            lines[edit.line] = old[: edit.start] + edit.text + old[edit.end :]
+    return "".join(lines)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -> str:
+    """The fleet text with `patch` applied under `profiles.<profile>` (or the base fleet)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from ghafmemgen.fit import patch_tree
+
+    yaml = YAML(typ="rt")
+    try:
+        doc = yaml.load(text)
+        target = doc if profile is None else doc["profiles"][profile]
+        lines = text.splitlines(keepends=True)
+        style = _style(doc, text)
+        written: dict[str, Any] = {}
+        edits = list(
+            _edits(target, patch_tree(patch), lines=lines, style=style, flow=False, out=written)
+        )
+        new_text = _apply(lines, edits, style.eol)
+        reread = _plain(yaml.load(new_text))
+    except (YAMLError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        raise WriteError(f"cannot place the patch in the file ({exc}); paste it by hand") from None
+    wrapped = written if profile is None else {"profiles": {profile: written}}
+    if reread != deep_merge(_plain(doc), wrapped):
+        raise WriteError(
+            "the edited file would not read back as exactly the patch (anchors, "
+            "aliases or multi-line values near it?); paste it by hand"
+        )
+    return new_text
