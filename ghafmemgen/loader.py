@@ -412,10 +412,12 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         with _paused_gc(), _recursion_room(limits.max_depth):
             parser.get_event()  # StreamStart
             start = parser.get_event()
-            if type(start).__name__ == "StreamEndEvent":
-                raise _Refusal(
+            if type(start).__name__ == "StreamEndEvent":  # empty, or only comments
+                raise _error(
+                    file,
                     "the file holds no YAML document: a fleet needs version, host and vms",
-                    start.start_mark,
+                    1,
+                    1,
                 )
             root_event = parser.get_event()
             builder.positions.add((), _mark(root_event.start_mark), _mark(root_event.start_mark))
@@ -432,6 +434,10 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
+        if "end of stream" in problem and exc.context_mark is not None:
+            # an unclosed quote is only noticed at the end of the file: point at the quote
+            mark = exc.context_mark
+            context = f" ({exc.context} that starts here)" if exc.context else ""
         hint = " (YAML forbids tabs for indentation)" if "\t" in _line_at(text, mark) else ""
         raise _error(file, f"YAML syntax: {problem}{context}{hint}", *_mark(mark)) from None
     except ReaderError as exc:  # a character YAML forbids (NUL, ESC, U+FFFE...)
