@@ -134,6 +134,12 @@ _SUSPECT_KEY_START = frozenset("0123456789+-.~")
 _MAX_INT_DIGITS = 30  # far past any bound in the schema, far below Python's int-parsing limit
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + "str": str, _TAG + "int": int, _TAG + "float": float, _TAG + "bool": bool}
+_KEY_KINDS = {type(None): "null", bool: "a boolean", int: "an integer", float: "a number"}
+
+
+def _tag_as_written(tag: str) -> str:
+    """`tag:yaml.org,2002:binary` -> `!!binary`, the way the user wrote it."""
+    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
 
 
 class _Refusal(Exception):
@@ -213,8 +219,13 @@ class _Builder:
             return event.value
         wanted = _SCALAR_TAGS.get(tag)
         value = _resolve_plain(event.value, event.start_mark)
+        if wanted is float and type(value) is int:
+            value = float(value)  # `!!float 1` is 1.0 in YAML 1.2
         if wanted is None or type(value) is not wanted:
-            raise _Refusal(f"YAML tag {tag} is not allowed here: drop the tag", event.start_mark)
+            raise _Refusal(
+                f"YAML tag {_tag_as_written(tag)} is not allowed here: drop the tag",
+                event.start_mark,
+            )
         return value
 
     def _check_collection(self, event: Any, depth: int, tag: str) -> None:
@@ -226,7 +237,8 @@ class _Builder:
             )
         if event.tag not in (None, "!", _TAG + tag):
             raise _Refusal(
-                f"YAML tag {event.tag} is not allowed here: drop the tag", event.start_mark
+                f"YAML tag {_tag_as_written(event.tag)} is not allowed here: drop the tag",
+                event.start_mark,
             )
 
     def _mapping(self, event: Any, path: Path_, depth: int) -> dict[str, Any]:
@@ -291,7 +303,7 @@ class _Builder:
         key = self._scalar(event)
         if not isinstance(key, str):
             raise _Refusal(
-                f"mapping key {event.value!r} is read as {type(key).__name__}: keys must be "
+                f"mapping key {event.value!r} is read as {_KEY_KINDS[type(key)]}: keys must be "
                 "strings (quote it)",
                 event.start_mark,
             )
