@@ -5,6 +5,7 @@ Commands call these functions; nothing here prints or exits.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,10 @@ def variant(loaded: Loaded, profile: str | None) -> Variant:
     if profile is not None and profile not in loaded.data.get("profiles", {}):
         known = ", ".join(loaded.profiles) or "none"
         raise UsageError(f"{loaded.document.file}: no profile {profile!r} (profiles: {known})")
-    fleet = build(loaded.data, source=Path(loaded.document.file).name, profile=profile)
+    # Fleet.source is shown in headers: a file name that is not UTF-8 shows U+FFFD there
+    # (its surrogate escapes could be neither encoded nor written into a Nix string).
+    name = os.fsencode(Path(loaded.document.file).name).decode("utf-8", errors="replace")
+    fleet = build(loaded.data, source=name, profile=profile)
     return Variant(
         loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=effective(loaded.data, profile)
     )

@@ -145,7 +145,8 @@ def artifact_location(file: str, *, cwd: str) -> dict[str, str]:
         relative = absolute.relative_to(cwd)
     except ValueError:
         return {"uri": absolute.as_uri()}
-    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+    # Quote the bytes: a file name that is not UTF-8 becomes %FF, like Path.as_uri() does.
+    return {"uri": quote(os.fsencode(relative.as_posix())), "uriBaseId": SRCROOT}
 
 
 def fingerprint(finding: Finding, uri: str) -> str:
