@@ -155,11 +155,12 @@ def write_set(out: Path, files: Mapping[str, str], *, force: bool = False) -> Wr
             except OSError as exc:
                 raise _error(out / name, exc, "write it") from None
         for name in changed:
+            done.append(name)  # before the rename: an interrupt right after it still rolls back
             try:
-                os.replace(temps.pop(name), out / name)
+                os.replace(temps[name], out / name)
             except OSError as exc:
                 raise _error(out / name, exc, "replace it") from None
-            done.append(name)
+            del temps[name]
     except BaseException as exc:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
