@@ -28,14 +28,16 @@ from ghafmemgen.plan import plan_json
 from ghafmemgen.report import render_findings
 from ghafmemgen.tables import plan_table
 
-PLAN_FORMATS = ("text", "json")
+PLAN_FORMATS = ("text", "json", "svg")
 
 
 @app.command()
 def plan(
     fleet: FleetArg,
     profile: ProfileOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text, json or svg (the host memory bar).")
+    ] = "text",
     output: OutputOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
@@ -56,6 +58,10 @@ def plan(
         sys.stderr.write(render_findings(findings, fmt="text", files=[str(fleet)]))
     if fmt == "json":
         text = json.dumps(plan_json(variant.plan), indent=2) + "\n"
+    elif fmt == "svg":
+        from ghafmemgen.htmlreport import render_plan_svg
+
+        text = render_plan_svg(variant)
     else:
         text = plan_table(variant.plan, rich=output is None and sys.stdout.isatty())
     write_output(text, output)
