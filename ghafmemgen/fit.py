@@ -21,7 +21,7 @@ from typing import Any, Literal
 from ghafmemgen import pipeline, rules, simulate
 from ghafmemgen.findings import RULES, Selection
 from ghafmemgen.fit_explain import cannot_fit_lines, change_reason
-from ghafmemgen.model import Fleet, deep_merge
+from ghafmemgen.model import Fleet, Vm, deep_merge
 from ghafmemgen.pipeline import Loaded, Variant
 from ghafmemgen.units import format_mib
 
@@ -118,9 +118,19 @@ class Search:
     profile: str | None
     options: Options
     fleet: Fleet
+    vms: Mapping[str, Vm]
     memo: dict[tuple[tuple[FieldPath, int], ...], tuple[rules.Hit, ...]] = field(
         default_factory=dict
     )
+    ladders: dict[tuple[Any, ...], list[Rung]] = field(default_factory=dict)
+
+    def ladder(self, kind: str, fixed: Patch) -> list[Rung]:
+        # Only the balloon ladder depends on what is fixed: the order follows the VMs' mem.
+        mems = tuple(sorted((p, v) for p, v in fixed.items() if p[-1] == "mem"))
+        key = (kind, mems) if kind == "balloon" else (kind,)
+        if key not in self.ladders:
+            self.ladders[key] = LADDERS[kind](self, fixed)
+        return self.ladders[key]
 
     def variant(self, patch: Patch) -> Variant:
         data = patched_data(self.loaded.data, self.profile, patch)
@@ -140,14 +150,14 @@ class Search:
     def old(self, path: FieldPath) -> int:
         if path == SWAP:
             return self.fleet.host.swap.size_mib or 0
-        vm = next(vm for vm in self.fleet.vms if vm.name == path[1])
+        vm = self.vms[path[1]]
         return vm.mem_mib if path[-1] == "mem" else vm.balloon_ratio
 
     def cost(self, path: FieldPath, new: int) -> tuple[int, int]:
         """(base mem, microvm.mem) this one field takes from the VMs."""
         if path == SWAP:
             return (0, 0)
-        vm = next(vm for vm in self.fleet.vms if vm.name == path[1])
+        vm = self.vms[path[1]]
         if path[-1] == "balloonRatio":
             return (0, vm.mem_mib * (vm.balloon_ratio - new))
         times = vm.balloon_ratio + 1 if vm.kind == "app" else 1
@@ -239,10 +249,10 @@ def _meets_on(s: Search, base: Patch, ladder: list[Rung]) -> Callable[[int], boo
 def _solve(s: Search, kinds: tuple[str, ...]) -> tuple[Patch, dict[str, str]] | None:
     fixed, notes = Patch(), dict[str, str]()
     for pos in range(len(kinds) - 1, -1, -1):
-        ladder = LADDERS[kinds[pos]](s, fixed)
+        ladder = s.ladder(kinds[pos], fixed)
         top = Patch()
         for kind in kinds[:pos]:
-            top.update(LADDERS[kind](s, fixed)[-1].patch)
+            top.update(s.ladder(kind, fixed)[-1].patch)
         rung = _first(len(ladder), _meets_on(s, {**top, **fixed}, ladder))
         if rung is None:
             return None
@@ -252,14 +262,16 @@ def _solve(s: Search, kinds: tuple[str, ...]) -> tuple[Patch, dict[str, str]] | 
 
 
 def _prune(s: Search, patch: Patch) -> Patch:
-    """Revert single fields, giving back the most memory first, while the goal holds."""
+    """Revert single fields, giving back the most memory first, while the goal holds; a
+    whole pass without a revert proves that no single field can go."""
     while True:
-        order = sorted(patch, key=lambda p: (*(-c for c in s.cost(p, patch[p])), p))
-        trials = ({k: v for k, v in patch.items() if k != path} for path in order)
-        smaller = next((trial for trial in trials if s.meets(trial)), None)
-        if smaller is None:
+        reverted = False
+        for path in sorted(patch, key=lambda p: (*(-c for c in s.cost(p, patch[p])), p)):
+            trial = {k: v for k, v in patch.items() if k != path}
+            if s.meets(trial):
+                patch, reverted = trial, True
+        if not reverted:
             return patch
-        patch = smaller
 
 
 def kind_of(s: Search, path: FieldPath) -> str:
@@ -267,7 +279,7 @@ def kind_of(s: Search, path: FieldPath) -> str:
         return "swap"
     if path[-1] == "balloonRatio":
         return "balloon"
-    vm = next(vm for vm in s.fleet.vms if vm.name == path[1])
+    vm = s.vms[path[1]]
     return "app-mem" if vm.kind == "app" else "sys-mem"
 
 
@@ -279,18 +291,20 @@ def _score(s: Search, patch: Patch) -> tuple[Any, ...]:
 
 def _combinations(s: Search) -> Iterator[tuple[str, ...]]:
     allowed = tuple(k for k in KINDS if k in s.options.adjust)
-    useful = tuple(k for k in allowed if len(LADDERS[k](s, {})) > 1)
+    useful = tuple(k for k in allowed if len(s.ladder(k, {})) > 1)
     for size in range(1, len(useful) + 1):
         yield from combinations(useful, size)
 
 
 def fit(loaded: Loaded, *, profile: str | None, options: Options) -> Result:
     """Search for the patch; never raises for a fleet that cannot fit (status tells)."""
+    fleet = pipeline.variant(loaded, profile).fleet
     s = Search(
         loaded=loaded,
         profile=profile,
         options=options,
-        fleet=pipeline.variant(loaded, profile).fleet,
+        fleet=fleet,
+        vms={vm.name: vm for vm in fleet.vms},
     )
     label = f"profile {profile}" if profile is not None else "the base fleet"
     if s.meets({}):
@@ -306,7 +320,7 @@ def fit(loaded: Loaded, *, profile: str | None, options: Options) -> Result:
     if not found:
         top = Patch()
         for kind in (k for k in KINDS if k in options.adjust):
-            top.update(LADDERS[kind](s, top)[-1].patch)
+            top.update(s.ladder(kind, top)[-1].patch)
         return Result(
             profile=profile,
             options=options,

@@ -152,7 +152,10 @@ def cannot_fit_lines(s: Search, *, label: str, top: Patch) -> list[str]:
         elif not usable:
             verdict = f"--adjust {adjust} cannot change that; it needs {' or '.join(kinds)}"
         else:
-            verdict = f"not even {', '.join(usable)} at the limit clears it"
+            missing = [kind for kind in kinds if kind not in opts.adjust]
+            verdict = f"not even {', '.join(usable)} at the limit clears it" + (
+                f" (--adjust could add {' or '.join(missing)})" if missing else ""
+            )
         caused = "" if (hit.rule, hit.path) in before else " (the adjustment itself causes this)"
         lines.append(f"{hit.rule} {hit.message}")
         lines.append(f"  {demand}: {verdict}{caused}")

@@ -10,14 +10,21 @@ inserted lines differ from the original, byte for byte.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ghafmemgen.errors import GhafmemgenError
+from ghafmemgen.errors import FleetError, GhafmemgenError, UsageError
+from ghafmemgen.loader import Limits
 from ghafmemgen.model import deep_merge
 from ghafmemgen.units import SIZE_KEYS, format_mib
+
+if TYPE_CHECKING:
+    from ghafmemgen.fit import Options
 
 FieldPath = tuple[str, ...]
 _END = 1 << 30  # sorts an insertion after every in-line edit of the same line
@@ -40,13 +47,15 @@ class Style:
     step: int  # block indentation step
     pad: bool  # flow mappings written `{ a: 1 }` rather than `{a: 1}`
     eol: str
+    int_sizes: frozenset[str]  # size keys the file writes only as plain MiB integers
 
 
-def _render(key: str, value: int, old: Any = None) -> int | str:
-    """Sizes as the file writes them: an int stays MiB, anything else becomes `16GiB`."""
-    if key not in SIZE_KEYS or (isinstance(old, int) and not isinstance(old, bool)):
+def _render(key: str, value: int, *, style: Style, old: Any = None) -> int | str:
+    """Sizes as the file writes them: plain MiB ints where the file uses ints, else `16GiB`."""
+    if key not in SIZE_KEYS:
         return value
-    return format_mib(value)
+    as_int = key in style.int_sizes if old is None else isinstance(old, int)
+    return value if as_int else format_mib(value)
 
 
 def _scalar_end(text: str, col: int, *, flow: bool) -> int:
@@ -95,8 +104,11 @@ def _block(key: str, value: Any, *, col: int, style: Style, flow_values: bool) -
     return f"{' ' * col}{key}:{style.eol}{inner}"
 
 
-def _rendered(tree: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _rendered(v) if isinstance(v, Mapping) else _render(k, v) for k, v in tree.items()}
+def _rendered(tree: Mapping[str, Any], style: Style) -> dict[str, Any]:
+    return {
+        k: _rendered(v, style) if isinstance(v, Mapping) else _render(k, v, style=style)
+        for k, v in tree.items()
+    }
 
 
 def _edits(
@@ -120,11 +132,15 @@ def _edits(
             yield from _edits(node[key], value, lines=lines, style=style, flow=flow, out=out[key])
         elif key in node:
             line, col = node.lc.value(key)
-            out[key] = _render(key, value, node[key])
+            out[key] = _render(key, value, style=style, old=node[key])
             end = _scalar_end(lines[line], col, flow=flow)
             yield Edit(line=line, start=col, end=end, text=str(out[key]))
         else:
-            out[key] = _rendered(value) if isinstance(value, Mapping) else _render(key, value)
+            out[key] = (
+                _rendered(value, style)
+                if isinstance(value, Mapping)
+                else _render(key, value, style=style)
+            )
             yield _insertion(node, key, out[key], lines=lines, style=style, flow=flow)
 
 
@@ -159,16 +175,30 @@ def _style(doc: Any, text: str) -> Style:
     )
     child = next(nested, None)
     step = child.lc.key(next(iter(child)))[1] - doc.lc.key(next(iter(doc)))[1] if child else 2
+    written: dict[str, set[bool]] = {}
+    for key, value in _size_values(doc):
+        written.setdefault(key, set()).add(isinstance(value, int))
     return Style(
         step=step if step > 0 else 2,
         pad=re.search(r"\{ \S", text) is not None,
         eol="\r\n" if "\r\n" in text else "\n",
+        int_sizes=frozenset(key for key, kinds in written.items() if kinds == {True}),
     )
+
+
+def _size_values(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in SIZE_KEYS and not isinstance(value, Mapping | bool):
+                yield key, value
+            yield from _size_values(value)
 
 
 def _apply(lines: list[str], edits: list[Edit], eol: str) -> str:
     lines = list(lines)
-    for edit in sorted(edits, key=lambda e: (e.line, e.start), reverse=True):
+    # Back to front, so positions stay valid; edits at one spot keep their order.
+    order = sorted(enumerate(edits), key=lambda ie: (ie[1].line, ie[1].start, ie[0]))
+    for _, edit in reversed(order):
         if edit.start == _END:
             if not lines[edit.line].endswith(("\n", "\r")):
                 lines[edit.line] += eol
@@ -218,3 +248,48 @@ def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -
             "aliases or multi-line values near it?); paste it by hand"
         )
     return new_text
+
+
+def write_fleet(
+    path: Path,
+    *,
+    profile: str | None,
+    patch: Mapping[FieldPath, int],
+    options: Options,
+    limits: Limits,
+) -> None:
+    """Rewrite `path` in place, atomically, only if the result still loads and meets the goal."""
+    from ghafmemgen import pipeline
+    from ghafmemgen.fit import goal_hits
+
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:  # keep \r\n as it is
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    try:
+        new_text = rewrite(text, profile=profile, patch=patch)
+    except WriteError as exc:
+        raise WriteError(f"{path} not written: {exc}") from None
+    tmp = path.with_name(f".{path.name}.fit{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(new_text)
+        shutil.copymode(path, tmp)
+        try:
+            loaded = pipeline.load(tmp, limits=limits)
+        except FleetError as exc:
+            raise WriteError(f"{path} not written: the edited file does not load: {exc}") from None
+        hits = goal_hits(
+            pipeline.variant(loaded, profile), goal=options.goal, selection=options.selection
+        )
+        if hits:
+            failing = "; ".join(f"{hit.rule} {hit.message}" for hit in hits)
+            raise WriteError(
+                f"{path} not written: the edited file misses goal {options.goal}: {failing}"
+            )
+        tmp.replace(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
