@@ -20,6 +20,7 @@
           jsonschema
           rich
           ruamel-yaml
+          ruamel-yaml-clib
           typer
         ];
       testDeps =
