@@ -56,3 +56,9 @@ def nix_parse(nix_instantiate: str) -> Callable[[Path], None]:
         assert proc.returncode == 0, f"{file} does not parse:\n{proc.stderr}"
 
     return run
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium (run headless by the HTML report's browser tests)."""
+    return _require("chromium", "GHAFMEMGEN_REQUIRE_BROWSER")
