@@ -433,3 +433,10 @@ def test_every_patch_meets_the_goal_and_no_field_can_be_reverted(
             assert kind(change.path, fleet_vms) in adjust
             reverted = at(patched, profile, change.path, change.old)
             assert not meets(write(Path(tmp) / "reverted.yaml", reverted), profile, goal), change
+
+
+def test_the_command_line_lists_the_same_kinds_and_goals_as_the_search() -> None:
+    from ghafmemgen.cli import fit as command
+
+    assert (command.KINDS, command.GOALS) == (fit.KINDS, fit.GOALS)
+    assert ",".join(fit.DEFAULT_ADJUST) == "swap,balloon,app-mem"

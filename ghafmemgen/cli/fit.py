@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,9 +22,14 @@ from ghafmemgen.cli._app import (
     selection,
 )
 from ghafmemgen.errors import UsageError
-from ghafmemgen.fit import DEFAULT_ADJUST, GOALS, KINDS, Options, Result, patch_tree
-from ghafmemgen.fit import fit as run_fit
 from ghafmemgen.units import UnitError, format_mib, parse_size
+
+if TYPE_CHECKING:
+    from ghafmemgen.fit import Result
+
+# The search is imported when the command runs (start-up stays fast); these mirror fit.py.
+KINDS = ("swap", "balloon", "app-mem", "sys-mem")
+GOALS = ("errors", "warnings", "simulate")
 
 FIT_FORMATS = ("yaml", "json")
 EXIT = {"fits": 0, "patched": 0, "impossible": 1}
@@ -69,6 +74,8 @@ def _where(profile: str | None) -> str:
 
 
 def _document(result: Result, *, fleet: str, written: bool) -> dict[str, Any]:
+    from ghafmemgen.fit import patch_tree
+
     return {
         "generator": GENERATOR,
         "file": fleet,
@@ -95,7 +102,7 @@ def fit(
         typer.Option(
             "--adjust", help=f"What may change, in order of preference: {','.join(KINDS)}."
         ),
-    ] = ",".join(DEFAULT_ADJUST),
+    ] = "swap,balloon,app-mem",
     goal: Annotated[
         str, typer.Option("--goal", help="errors (no error), warnings (no finding) or simulate.")
     ] = "errors",
@@ -120,6 +127,9 @@ def fit(
     profiles.NAME, or as JSON. Exit 0 when a patch is found or nothing needs changing, 1 when
     no allowed adjustment can meet the goal (the reason is printed), 2 for usage problems.
     """
+    from ghafmemgen.fit import Options, patch_tree
+    from ghafmemgen.fit import fit as run_fit
+
     if fmt not in FIT_FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FIT_FORMATS)}")
     if goal not in GOALS:
