@@ -301,6 +301,15 @@ def test_page_is_self_contained() -> None:
     html = render()
     assert external_references(html) == []
     assert re.search(r"(?i)\b(?:https?|ftp)://", html) is None
+    # every internal reference (nav links, fill patterns, chart labels) finds its one target
+    ids = Counter(re.findall(r'\bid="([^"]+)"', html))
+    assert [name for name, count in ids.items() if count > 1] == []
+    refs = re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', html)
+    labelled = [
+        n for names in re.findall(r'aria-labelledby="([^"]+)"', html) for n in names.split()
+    ]
+    assert refs and labelled
+    assert {name for pair in refs for name in pair if name} | set(labelled) <= set(ids)
 
 
 @pytest.mark.parametrize(
