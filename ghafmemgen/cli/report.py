@@ -56,8 +56,10 @@ def report(
     write_output(html, output)
     if output is not None:
         errors = sum(1 for f in findings if f.severity == "error")
-        print(
-            f"wrote {output}: {len(variants)} variant(s), {errors} error(s), "
-            f"{len(findings) - errors} warning(s)",
-            file=sys.stderr,
+        counts = (
+            (len(variants), "variant"),
+            (errors, "error"),
+            (len(findings) - errors, "warning"),
         )
+        summary = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+        print(f"wrote {output}: {summary}", file=sys.stderr)
