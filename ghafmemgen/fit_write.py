@@ -65,7 +65,7 @@ def _scalar_end(text: str, col: int, *, flow: bool) -> int:
             text, col
         )
         if match is None:
-            raise WriteError("a quoted value spans several lines; edit it by hand")
+            raise WriteError("a quoted value spans several lines; paste the patch by hand")
         return match.end()
     stop = re.compile(r"\s#|\r|\n" + (r"|[,}\]]" if flow else "")).search(text, col)
     return len(text[: stop.start() if stop else len(text)].rstrip())
@@ -124,10 +124,18 @@ def _edits(
     from ruamel.yaml.comments import CommentedMap
 
     flow = flow or bool(node.fa.flow_style())
+    if not node:  # `{}` (a block mapping cannot be empty): write the whole patch into it
+        out.update(_rendered(tree, style))
+        line, col = node.lc.line, node.lc.col
+        empty = re.compile(r"\{\s*\}").match(lines[line], col)
+        if empty is None:
+            raise WriteError("an empty mapping spans several lines; paste the patch by hand")
+        yield Edit(line=line, start=col, end=empty.end(), text=_flow(out, style))
+        return
     for key, value in tree.items():
         if key in node and isinstance(value, Mapping):
             if not isinstance(node[key], CommentedMap):
-                raise WriteError(f"{key} is not a mapping in the file; edit it by hand")
+                raise WriteError(f"{key} is not a mapping in the file; paste the patch by hand")
             out[key] = {}
             yield from _edits(node[key], value, lines=lines, style=style, flow=flow, out=out[key])
         elif key in node:
@@ -150,13 +158,10 @@ def _insertion(
     from ruamel.yaml.comments import CommentedMap
 
     entry = f"{key}: {_flow(value, style) if isinstance(value, Mapping) else value}"
-    if flow and not node:  # `{}`: fill it
-        line, col = node.lc.line, node.lc.col
-        return Edit(line=line, start=col + 1, end=col + 1, text=entry)
     if flow:
         last = list(node)[-1]
         if isinstance(node[last], Mapping | list):
-            raise WriteError(f"cannot add {key} to a nested flow mapping; edit it by hand")
+            raise WriteError(f"cannot add {key} to a nested flow mapping; paste the patch by hand")
         line, col = node.lc.value(last)
         end = _scalar_end(lines[line], col, flow=True)
         return Edit(line=line, start=end, end=end, text=f", {entry}")
@@ -240,12 +245,14 @@ def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -
         new_text = _apply(lines, edits, style.eol)
         reread = _plain(yaml.load(new_text))
     except (YAMLError, KeyError, IndexError, AttributeError, TypeError) as exc:
-        raise WriteError(f"cannot place the patch in the file ({exc}); paste it by hand") from None
+        raise WriteError(
+            f"cannot place the patch in the file ({exc}); paste the patch by hand"
+        ) from None
     wrapped = written if profile is None else {"profiles": {profile: written}}
     if reread != deep_merge(_plain(doc), wrapped):
         raise WriteError(
             "the edited file would not read back as exactly the patch (anchors, "
-            "aliases or multi-line values near it?); paste it by hand"
+            "aliases or multi-line values near it?); paste the patch by hand"
         )
     return new_text
 

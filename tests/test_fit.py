@@ -331,6 +331,7 @@ def test_write_refuses_when_the_edit_would_reach_an_alias(
         ["fit", fleet, "-p", "low", "--adjust", "swap", "--write"], capsys, monkeypatch
     )
     assert code == 1 and f"ghafmemgen: {fleet} not written:" in err
+    assert "paste the patch by hand" in err
     assert fleet.read_text(encoding="utf-8") == text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fleet.yaml"]  # no temp file left
 
@@ -440,3 +441,55 @@ def test_the_command_line_lists_the_same_kinds_and_goals_as_the_search() -> None
 
     assert (command.KINDS, command.GOALS) == (fit.KINDS, fit.GOALS)
     assert ",".join(fit.DEFAULT_ADJUST) == "swap,balloon,app-mem"
+
+
+CRLF = (
+    "version: 1\r\n# keep me\r\nhost:\r\n  ram: 4GiB\r\n  swap:\r\n    size: 1GiB   # s\r\n"
+    "vms:\r\n  a-vm: {kind: app, mem: 3GiB, balloonRatio: 1}\r\n"
+    "  b-vm: {kind: system, mem: 2047}\r\n"
+    "profiles:\r\n  p:\r\n    host: {}\r\n  q:\r\n    host: {ram: 4GiB}  # q\r\n"
+    "  r:\r\n    vms: {a-vm: {mem: 3GiB}}"
+)
+
+
+@pytest.mark.parametrize(
+    ("profile", "before", "after"),
+    [
+        ("p", "    host: {}\r\n", "    host: {swap: {size: 2GiB}}\r\n"),
+        (
+            "q",
+            "    host: {ram: 4GiB}  # q\r\n",
+            "    host: {ram: 4GiB, swap: {size: 2GiB}}  # q\r\n",
+        ),
+    ],
+)
+def test_write_fills_flow_mappings_and_keeps_crlf(
+    profile: str,
+    before: str,
+    after: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_bytes(CRLF.encode())
+    code, _, _ = cli(
+        ["fit", fleet, "-p", profile, "--adjust", "swap", "--write"], capsys, monkeypatch
+    )
+    assert code == 0
+    assert fleet.read_bytes() == CRLF.replace(before, after, 1).encode()
+    assert meets(fleet, profile, "errors")
+
+
+def test_write_refuses_to_guess_inside_a_nested_flow_mapping(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_bytes(CRLF.encode())
+    args: list[str | Path] = ["fit", fleet, "-p", "r", "--adjust", "app-mem,sys-mem", "--write"]
+    code, out, err = cli(args, capsys, monkeypatch)
+    assert code == 1 and "not written" in err and "paste the patch by hand" in err
+    assert fleet.read_bytes() == CRLF.encode()
+    assert YAML(typ="safe").load(out) == {"vms": {"b-vm": {"mem": "1GiB"}}}  # still printed
+    code, out, err = cli([*args, "--format", "json"], capsys, monkeypatch)
+    assert (code, json.loads(out)["written"]) == (1, False)

@@ -144,16 +144,19 @@ def fit(
     read_limits = limits(max_size, max_depth)
     loaded = pipeline.load(fleet, limits=read_limits)
     result = run_fit(loaded, profile=profile, options=options)
-    written = write and result.status == "patched"
-    if written:
-        from ghafmemgen.fit_write import write_fleet
+    refused: str | None = None
+    if write and result.status == "patched":
+        from ghafmemgen.fit_write import WriteError, write_fleet
 
         patch = {c.path: c.new for c in result.changes}
-        write_fleet(fleet, profile=profile, patch=patch, options=options, limits=read_limits)
+        try:
+            write_fleet(fleet, profile=profile, patch=patch, options=options, limits=read_limits)
+        except WriteError as exc:  # the patch is still printed, to paste by hand
+            refused = str(exc)
+    written = write and result.status == "patched" and refused is None
     if fmt == "json":
-        sys.stdout.write(
-            json.dumps(_document(result, fleet=str(fleet), written=written), indent=2) + "\n"
-        )
+        doc = _document(result, fleet=str(fleet), written=written)
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     elif result.status == "impossible":
         sys.stderr.write("".join(f"ghafmemgen: {line}\n" for line in result.lines))
     else:
@@ -161,6 +164,8 @@ def fit(
         comments = "".join(f"# {line}\n" for line in result.lines)
         body = f"{_where(profile)}{_yaml(tree)}" if tree else "{}\n"
         sys.stdout.write(comments + body)
-    if written:
+    if refused is not None:
+        print(f"ghafmemgen: {refused}", file=sys.stderr)
+    elif written:
         print(f"ghafmemgen: wrote the patch into {fleet}", file=sys.stderr)
-    raise typer.Exit(EXIT[result.status])
+    raise typer.Exit(1 if refused else EXIT[result.status])
