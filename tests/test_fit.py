@@ -493,3 +493,45 @@ def test_write_refuses_to_guess_inside_a_nested_flow_mapping(
     assert YAML(typ="safe").load(out) == {"vms": {"b-vm": {"mem": "1GiB"}}}  # still printed
     code, out, err = cli([*args, "--format", "json"], capsys, monkeypatch)
     assert (code, json.loads(out)["written"]) == (1, False)
+
+
+def block_yaml(node: dict[str, Any], indent: int = 0) -> list[str]:
+    """Block YAML with a comment line before every mapping and after every scalar: a fleet
+    as a person writes it, so --write has comments and blank lines to keep."""
+    lines = []
+    for key, value in node.items():
+        pad = " " * indent
+        if isinstance(value, dict):
+            lines += [f"{pad}# {key} follows\n", f"{pad}{key}:\n", *block_yaml(value, indent + 2)]
+        else:
+            shown = json.dumps(value) if isinstance(value, bool | str) else str(value)
+            lines += [f"{pad}{key}: {shown}    # was {shown}\n"]
+    return [*lines, "\n"] if indent == 2 else lines
+
+
+@settings(
+    max_examples=600 if LONG else 60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(case=fleets(), adjust=st.lists(st.sampled_from(fit.KINDS), min_size=1, unique=True))
+def test_write_puts_exactly_the_patch_into_a_commented_file(
+    case: tuple[dict[str, Any], str | None], adjust: list[str]
+) -> None:
+    from ghafmemgen.fit_write import rewrite
+
+    data, profile = case
+    before = block_yaml(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        fleet = Path(tmp) / "fleet.yaml"
+        fleet.write_text("".join(before), encoding="utf-8")
+        options = fit.Options(adjust=tuple(adjust), goal="warnings")
+        result = fit.fit(pipeline.load(fleet), profile=profile, options=options)
+        event(result.status)
+        if result.status != "patched":
+            return
+        patch = {c.path: c.new for c in result.changes}
+        after = rewrite("".join(before), profile=profile, patch=patch)
+        edited, _ = edited_and_inserted(before, after.splitlines(keepends=True))
+        assert not [line for line in edited if line.lstrip().startswith("#") or not line.strip()]
+        pasted = write(Path(tmp) / "pasted.yaml", paste(data, profile, fit.patch_tree(patch)))
+        fleet.write_text(after, encoding="utf-8")
+        assert pipeline.load(fleet).data == pipeline.load(pasted).data
