@@ -33,18 +33,24 @@ NixEval = Callable[..., object]
 
 BATCH = 100
 LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
-# >= 2,000 values per property by default, >= 10,000 in CI.
-EXAMPLES = (10_000 if LONG else 2_000) // BATCH
-PROPERTY = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-    ],
-)
+# >= 2,000 top-level values per property by default, >= 10,000 in CI.
+TOTAL = 10_000 if LONG else 2_000
+
+
+def property_settings(batch: int) -> settings:
+    return settings(
+        max_examples=TOTAL // batch,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+
+
+PROPERTY = property_settings(BATCH)
 
 # Fragments that stress the escaper, mixed with arbitrary text (everything except NUL).
 TRICKY = ['"', "\\", "${", "$", "$$", "$${", "\\${", "''", "''$", "'''", "}", "{", "\n", "\r"]
@@ -54,6 +60,7 @@ TEXT = st.one_of(
     st.text(ANY_CHAR),
     st.lists(st.sampled_from(TRICKY) | st.text(ANY_CHAR, max_size=3), max_size=12).map("".join),
 )
+KEYWORDS = ["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or"]
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 
 
@@ -106,13 +113,13 @@ def test_nix_string_refuses_non_str() -> None:
         ("", '""'),
         ("1abc", '"1abc"'),
         ("-a", '"-a"'),
-        ("'a", "\"'a\""),
+        ("'a", '"\'a"'),
         ("a.b", '"a.b"'),
         ("a b", '"a b"'),
         ("${x}", r'"\${x}"'),
         ("é", '"é"'),
     ]
-    + [(kw, f'"{kw}"') for kw in "if then else assert with let in rec inherit or".split()],
+    + [(kw, f'"{kw}"') for kw in KEYWORDS],
 )
 def test_nix_attr_name(name: str, rendered: str) -> None:
     assert nix_attr_name(name) == rendered
@@ -130,7 +137,7 @@ def test_nix_attr_path_refusals(bad: Any) -> None:
 
 
 def test_keyword_names_round_trip(nix_eval: NixEval) -> None:
-    names = [*"if then else assert with let in rec inherit or".split(), "true", "null", "a-b"]
+    names = [*KEYWORDS, "true", "null", "a-b"]
     got = nix_eval(f"builtins.attrNames {to_nix(dict.fromkeys(names, 1))}")
     assert got == sorted(names)
     path = nix_attr_path(["in", "a b", "or"])
@@ -315,10 +322,10 @@ def _same(a: object, b: object) -> bool:
     """Equality that does not let True == 1 through."""
     if type(a) is not type(b):
         return False
-    if isinstance(a, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))  # type: ignore[arg-type]
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)  # type: ignore[attr-defined,index]
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     return a == b
 
 
@@ -342,14 +349,17 @@ def test_attr_names_round_trip(eval_file: NixEval, names: list[str]) -> None:
     assert eval_file(f"({to_nix(nested)}).{nix_attr_path([*sample, 'leaf'])}") is True
 
 
+# Nested values are drawn 50 to a batch (~120 scalars): 100 deep values per example makes
+# Hypothesis itself spend seconds per example generating them.
+NESTED_BATCH = 50
 NESTED = st.recursive(
     st.booleans() | INT64 | TEXT,
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(TEXT, inner, max_size=5),
-    max_leaves=20,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=8,
 )
 
 
-@PROPERTY
-@given(st.lists(NESTED, min_size=BATCH, max_size=BATCH))
+@property_settings(NESTED_BATCH)
+@given(st.lists(NESTED, min_size=NESTED_BATCH, max_size=NESTED_BATCH))
 def test_nested_values_round_trip(eval_file: NixEval, values: list[object]) -> None:
     assert _same(eval_file(to_nix(values, indent=2)), values)
