@@ -87,22 +87,35 @@ def _show(path: FieldPath, value: int) -> str:
     return str(value) if path[-1] == "balloonRatio" else format_mib(value)
 
 
+# One step back along a ladder: swap one GiB lower, balloonRatio one higher. A scaled mem
+# has no single-field step (the factor is shared), so it is explained by its old value.
+_STEP_BACK: dict[str, Callable[[int], int]] = {
+    "size": lambda new: new - 1024,
+    "balloonRatio": lambda new: new + 1,
+}
+
+
 def change_reason(s: Search, patch: Patch, path: FieldPath) -> str:
-    """Why `path` must change as far as it does: what breaks one step back."""
+    """Why `path` must change as far as it does: what breaks one step back (or, when that
+    step alone still meets the goal, at the old value)."""
     old, new = s.old(path), patch[path]
-    back = new - 1024 if path[-1] == "size" and new - 1024 > old else old
-    trial = {**patch, path: back} if back != old else {k: v for k, v in patch.items() if k != path}
-    hits = s.hits(trial)
-    if not hits:  # a long ladder was bisected and the goal is not monotone there
-        return "the smallest step the search found"
-    plan = s.variant(trial).plan
-    reasons = dict.fromkeys(
-        f"{REASONS[hit.rule](hit, plan)} ({hit.rule})"
-        if hit.rule in REASONS
-        else f"{hit.rule}: {hit.message}"
-        for hit in hits
-    )
-    return f"at {_show(path, back)}, " + "; ".join(reasons)
+    step = _STEP_BACK.get(path[-1])
+    backs = [step(new)] if step is not None and step(new) != old else []
+    for back in [b for b in backs if min(old, new) < b < max(old, new)] + [old]:
+        trial = (
+            {**patch, path: back} if back != old else {k: v for k, v in patch.items() if k != path}
+        )
+        hits = s.hits(trial)
+        if hits:
+            plan = s.variant(trial).plan
+            reasons = dict.fromkeys(
+                f"{REASONS[hit.rule](hit, plan)} ({hit.rule})"
+                if hit.rule in REASONS
+                else f"{hit.rule}: {hit.message}"
+                for hit in hits
+            )
+            return f"at {_show(path, back)}, " + "; ".join(reasons)
+    return "the smallest step the search found"  # a bisected ladder where the goal is not monotone
 
 
 def _limits(s: Search, top: Patch) -> list[str]:
@@ -143,16 +156,20 @@ def cannot_fit_lines(s: Search, *, label: str, top: Patch) -> list[str]:
             f"pinned memory alone ({plan.host.pinned_mib} MiB of passthrough VMs) "
             f"exceeds RAM ({plan.host.ram_mib} MiB)"
         )
+    if "swap" in opts.adjust and s.fleet.host.swap.size_mib is None:
+        lines.append("host.swap.size is auto (the required swap): fit does not replace it")
+    # An auto swap size is not adjusted, so it is no lever here.
+    allowed = [k for k in opts.adjust if k != "swap" or s.fleet.host.swap.size_mib is not None]
     before = {(hit.rule, hit.path) for hit in s.hits({})}
     for hit in s.hits(top):
         kinds, demand = _levers(s, hit)
-        usable = [kind for kind in kinds if kind in opts.adjust]
+        usable = [kind for kind in kinds if kind in allowed]
         if not kinds:
             verdict = "no adjustment of fit changes that"
         elif not usable:
             verdict = f"--adjust {adjust} cannot change that; it needs {' or '.join(kinds)}"
         else:
-            missing = [kind for kind in kinds if kind not in opts.adjust]
+            missing = [kind for kind in kinds if kind not in allowed]
             verdict = f"not even {', '.join(usable)} at the limit clears it" + (
                 f" (--adjust could add {' or '.join(missing)})" if missing else ""
             )

@@ -535,3 +535,41 @@ def test_write_puts_exactly_the_patch_into_a_commented_file(
         pasted = write(Path(tmp) / "pasted.yaml", paste(data, profile, fit.patch_tree(patch)))
         fleet.write_text(after, encoding="utf-8")
         assert pipeline.load(fleet).data == pipeline.load(pasted).data
+
+
+BALLOONS = """\
+version: 1
+host: {{ram: 4GiB, swap: {{size: {swap}}}}}
+defaults: {{hypervisor: crosvm}}
+vms:
+  a-vm: {{kind: app, mem: 2GiB, balloonRatio: 3}}
+  b-vm: {{kind: app, mem: 1GiB, balloonRatio: 3}}
+"""
+
+
+def test_balloon_steps_lower_the_largest_allocation_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a-vm may grow to 8 GiB on a 4 GiB host (GMG034); b-vm's 4 GiB is fine. One step brings
+    # a-vm to 6 GiB (still the largest), the second to 4 GiB: two steps, one field, and no
+    # base memory taken (app-mem would need a-vm at 1 GiB).
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(BALLOONS.format(swap="16GiB"), encoding="utf-8")
+    code, out, _ = cli(["fit", fleet, "--goal", "warnings"], capsys, monkeypatch)
+    assert code == 0
+    assert YAML(typ="safe").load(out) == {"vms": {"a-vm": {"balloonRatio": 1}}}
+    assert "# vms.a-vm.balloonRatio 3 -> 1: at 2, a-vm could grow to microvm.mem = 6144 MiB" in out
+    assert "# merge into the top level of the fleet" in out
+
+
+def test_an_auto_swap_size_is_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(BALLOONS.format(swap="auto"), encoding="utf-8")
+    code, out, err = cli(
+        ["fit", fleet, "--goal", "warnings", "--adjust", "swap"], capsys, monkeypatch
+    )
+    assert (code, out) == (1, "")
+    assert "host.swap.size is auto (the required swap): fit does not replace it" in err
+    assert "--adjust swap cannot change that; it needs balloon or app-mem" in err
