@@ -318,8 +318,16 @@ def test_plan_usage_errors(args: list[str], code: int, words: str) -> None:
 def test_plan_of_a_bad_fleet_exits_1(bad: Path, tmp_path: Path) -> None:
     proc = run("plan", bad)
     assert proc.returncode == 1
-    assert f"{bad}:4:31: GMG001" in proc.stdout + proc.stderr
     assert run("plan", tmp_path / "nope.yaml").returncode == 2
+
+
+@pytest.mark.parametrize("command", [["plan", "--format", "json"], ["simulate"]])
+def test_a_fleet_that_does_not_load_reports_on_stderr(bad: Path, command: list[str]) -> None:
+    # stdout carries the plan (or JSON); `plan --format json > plan.json` must not get text
+    proc = run(command[0], bad, *command[1:])
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"{bad}:4:31: GMG001 error: $.vms.net-vm.mem: ")
 
 
 # --- rules, schema, init, version, help ---------------------------------------------------

@@ -278,8 +278,8 @@ def test_unknown_profile_and_bad_fleet_write_nothing(
     assert code == 2 and "no profile 'nope'" in err
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nhost: {ram: 1GiB}\nvms: {a-vm: {kind: app, mem: -1}}\n")
-    code, stdout, _ = cli(["report", str(bad), "-o", str(out)], capsys, monkeypatch)
-    assert code == 1 and "GMG001" in stdout
+    code, _, err = cli(["report", str(bad), "-o", str(out)], capsys, monkeypatch)
+    assert code == 1 and "GMG001" in err
     assert list(tmp_path.iterdir()) == [bad]
 
 

@@ -18,8 +18,11 @@ def main() -> None:
     try:
         app()
     except FleetError as exc:
+        # A fleet that does not load: its findings are diagnostics, so they go to stderr and
+        # never into the plan, JSON or Nix that the command writes to stdout (`check`
+        # reports on stdout itself and does not come here).
         files = sorted({f.file for f in exc.findings})
-        sys.stdout.write(render_findings(exc.findings, fmt="text", files=files))
+        sys.stderr.write(render_findings(exc.findings, fmt="text", files=files))
         sys.exit(exc.exit_code)
     except GhafmemgenError as exc:
         print(f"ghafmemgen: {exc}", file=sys.stderr)
