@@ -112,8 +112,13 @@ def _restore(out: Path, name: str, previous: bytes | None) -> None:
     target = out / name
     if previous is None:
         target.unlink(missing_ok=True)
-    else:
-        os.replace(_write_temp(out, name, previous), target)
+        return
+    tmp = _write_temp(out, name, previous)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a failed restore must not leave a hidden copy behind
+        raise
 
 
 def _rollback(out: Path, done: list[str], previous: Mapping[str, bytes | None]) -> list[str]:
