@@ -3,6 +3,7 @@ installed copy finds them away from the checkout. The schema's own conventions h
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -34,8 +35,11 @@ def tracked(folder: str) -> list[str]:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # with hatchling installed, build offline; otherwise pip fetches it from PyPI
+    offline = ["--no-build-isolation"] if importlib.util.find_spec("hatchling") else []
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", *offline]
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        [*pip, "-w", str(out), str(ROOT)],
         capture_output=True,
         text=True,
         check=False,
