@@ -40,6 +40,7 @@ class Edit:
     start: int  # column; _END: insert `text` as whole lines after `line`
     end: int
     text: str
+    depth: int = 0  # insertions after one line: deeper mappings' new keys come first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,7 +170,7 @@ def _insertion(
     flow_values = bool(maps) and all(m.fa.flow_style() for m in maps)
     col = node.lc.key(next(iter(node)))[1]
     text = _block(key, value, col=col, style=style, flow_values=flow_values)
-    return Edit(line=_last_line(node), start=_END, end=_END, text=text)
+    return Edit(line=_last_line(node), start=_END, end=_END, text=text, depth=col)
 
 
 def _style(doc: Any, text: str) -> Style:
@@ -202,7 +203,7 @@ def _size_values(node: Any) -> Iterator[tuple[str, Any]]:
 def _apply(lines: list[str], edits: list[Edit], eol: str) -> str:
     lines = list(lines)
     # Back to front, so positions stay valid; edits at one spot keep their order.
-    order = sorted(enumerate(edits), key=lambda ie: (ie[1].line, ie[1].start, ie[0]))
+    order = sorted(enumerate(edits), key=lambda ie: (ie[1].line, ie[1].start, -ie[1].depth, ie[0]))
     for _, edit in reversed(order):
         if edit.start == _END:
             if not lines[edit.line].endswith(("\n", "\r")):

@@ -573,3 +573,17 @@ def test_an_auto_swap_size_is_left_alone(
     assert (code, out) == (1, "")
     assert "host.swap.size is auto (the required swap): fit does not replace it" in err
     assert "--adjust swap cannot change that; it needs balloon or app-mem" in err
+
+
+def test_write_puts_a_nested_key_before_a_new_sibling_that_follows_the_same_line() -> None:
+    # Found by the property above: both insertions land after `mem: 512`, the inner one first.
+    from ghafmemgen.fit_write import rewrite
+
+    head = "version: 1\nhost: {ram: 2GiB}\nvms:\n  a-vm: {kind: app, mem: 1GiB}\n"
+    head += "  b-vm: {kind: app, mem: 1GiB}\nprofiles:\n  p:\n    vms:\n"
+    text = head + "      b-vm:\n        mem: 512    # pinned\n"
+    patch = {("vms", "a-vm", "mem"): 512, ("vms", "b-vm", "balloonRatio"): 1}
+    assert rewrite(text, profile="p", patch=patch) == (
+        head + "      b-vm:\n        mem: 512    # pinned\n        balloonRatio: 1\n"
+        "      a-vm:\n        mem: 512MiB\n"  # the file writes mem both ways: a unit is clearer
+    )
