@@ -286,3 +286,25 @@ def test_merge_keys_and_aliases_are_expanded() -> None:
     # comms-vm: <<: [*app, *system] -> the first mapping wins: an app VM with app's mem
     assert (vms["comms-vm"]["kind"], vms["comms-vm"]["memMiB"]) == ("app", 1024)
     assert vms["chrome-vm"]["zramDiskMiB"] == vms["chrome-vm"]["qemuMemMiB"] // 2
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST["files"]))
+def test_plan_and_render_fail_as_cleanly_as_check(name: str, tmp_path: Path) -> None:
+    """The same files through `plan` and `render` (in-process): a file `check` cannot load
+    stops them too, with exit 1 and the same first finding; nothing is written."""
+    from inprocess import assert_clean_exit, run_cli
+
+    case = CASES[name]
+    out = tmp_path / "out"
+    plan = run_cli("plan", BAD / name)
+    render = run_cli("render", BAD / name, "--out", out)
+    for result in (plan, render):
+        assert_clean_exit(result)
+    if case.get("rule") == "GMG001":
+        for result in (plan, render):
+            assert result.code == 1, result.output
+            assert f"{BAD / name}:{case['line']}:" in result.output
+            assert case["message"] in result.output
+        assert not out.exists()
+    if case["exit"] == 0:
+        assert (plan.code, render.code) == (0, 0)

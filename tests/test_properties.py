@@ -205,3 +205,41 @@ def test_vm_names_come_back_as_ghafs_attribute_names(vms: dict[str, str]) -> Non
         assert proc.returncode == 0, proc.stderr
         got = json.loads(proc.stdout)
         assert got == {group: sorted(names) for group, names in keys.items()}
+
+
+# -- broken YAML: the bundled fleet with random edits ----------------------------------------
+
+LAPTOP_TEXT = (ROOT / "fixtures" / "ghaf-laptop.yaml").read_text(encoding="utf-8")
+YAML_PIECES = [
+    *":-{}[],&*!|>'\"#%@`?~\\ \n\t0123456789.",
+    "<<: *a",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!int ",
+]
+YAML_PIECES += ["---\n", "...\n", "\ufeff", "\x85", "\u2028", "é", "yes", ".inf", "1e999", "0x"]
+YAML_PIECES += ["0o", "null", "? ", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "\x00", "\x1b"]
+EDITS = st.lists(
+    st.tuples(st.integers(0, len(LAPTOP_TEXT)), st.integers(0, 3), st.sampled_from(YAML_PIECES)),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(PROPERTY, max_examples=300 if LONG else 30)
+@given(edits=EDITS)
+def test_edited_yaml_never_crashes(edits: list[tuple[int, int, str]]) -> None:
+    """Insert, delete and replace YAML's special characters anywhere in a real fleet."""
+    text = LAPTOP_TEXT
+    for position, cut, piece in edits:
+        text = text[:position] + piece + text[position + cut :]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fleet.yaml"
+        path.write_text(text, encoding="utf-8")
+        assert_clean_exit(run_cli("check", path), allowed=(0, 1))
+        assert_clean_exit(run_cli("plan", path), allowed=(0, 1))
+        out = Path(tmp) / "out"
+        assert_clean_exit(
+            run_cli("render", path, "--out", out, "--select", "GMG001"), allowed=(0, 1)
+        )
