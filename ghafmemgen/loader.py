@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -494,4 +495,10 @@ def _line_at(text: str, mark: Any) -> str:
 
 
 def load(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Document:
-    return parse(read_source(path, limits=limits), file=str(path), limits=limits)
+    return parse(read_source(path, limits=limits), file=display_name(path), limits=limits)
+
+
+def display_name(path: Path) -> str:
+    """The path as findings print it. Bytes of a file name that are not UTF-8 show as U+FFFD:
+    Python's surrogate escapes for them cannot be encoded on a strict UTF-8 stdout or file."""
+    return os.fsencode(path).decode("utf-8", errors="replace")

@@ -143,6 +143,13 @@ def directory(where: Path, name: str) -> Path:
     return BAD
 
 
+def non_utf8_name(where: Path, name: str) -> Path:
+    """A file name with a Latin-1 byte: the findings name it with U+FFFD, on a strict stdout."""
+    path = Path(os.fsdecode(os.fsencode(where / name).replace(b"NAME", b"caf\xe9")))
+    path.write_text("# host is null\nversion: 1\nhost:\nvms: {}\n", encoding="utf-8")
+    return path
+
+
 GENERATORS: dict[str, Callable[[Path, str], Path]] = {
     f.__name__: f
     for f in (
@@ -161,6 +168,7 @@ GENERATORS: dict[str, Callable[[Path, str], Path]] = {
         parent_is_a_file,
         proc_self_mem,
         directory,
+        non_utf8_name,
     )
 }
 
@@ -173,7 +181,13 @@ def _limit_resources() -> None:
 
 
 def run_check(path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    # A strict stdout, as in an en_US.UTF-8 terminal (C.UTF-8 would hide encoding errors).
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "NO_COLOR": "1",
+        "PYTHONIOENCODING": "utf-8:strict",
+    }
     env.pop("GHAFMEMGEN_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "ghafmemgen", "check", str(path), *args],
@@ -245,7 +259,8 @@ def test_bad_input(
     if "rule" in case:
         findings = [line for line in proc.stdout.splitlines() if re.match(r".*:\d+:\d+: GMG", line)]
         first = findings[0] if findings else ""
-        assert first.startswith(f"{path}:{case['line']}:"), where
+        shown = os.fsencode(path).decode("utf-8", errors="replace")
+        assert first.startswith(f"{shown}:{case['line']}:"), where
         assert f": {case['rule']} " in first, where
     if case["exit"] == 2:
         assert proc.stderr.startswith("ghafmemgen: "), where
