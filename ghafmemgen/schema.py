@@ -1,7 +1,8 @@
 """Structural validation against schemas/fleet.schema.json, as located GMG001 findings.
 
-The JSON Schema is the single source of truth for structure; jsonschema validates against it
-and this module turns each error into `file:line:col` plus the JSON path and a readable message.
+The JSON Schema is the single source of truth for structure. fastschema gives the verdict;
+only an invalid document pays for jsonschema, whose errors this module turns into
+`file:line:col` plus the JSON path and a readable message.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
+from ghafmemgen.fastschema import is_valid
 from ghafmemgen.findings import Finding
 from ghafmemgen.loader import Document, Path_, json_path
 from ghafmemgen.resources import schema_text
@@ -139,6 +141,8 @@ def _best(errors: Any) -> Any:
 
 
 def validate(document: Document) -> list[Finding]:
+    if is_valid(document.data):  # the common case: no jsonschema import, no error objects
+        return []
     findings: dict[tuple[int, int, str], Finding] = {}
     for error in _validator().iter_errors(document.data):
         message, path, at_key = _describe(error)
