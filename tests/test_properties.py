@@ -107,6 +107,7 @@ PROPERTY = settings(
 
 def _parse_all(out: Path) -> None:
     if NIX is None:
+        assert os.environ.get("GHAFMEMGEN_REQUIRE_NIX") != "1", "nix-instantiate is required"
         return
     files = sorted(str(p) for p in out.glob("*.nix"))
     proc = subprocess.run([NIX, "--parse", *files], capture_output=True, text=True, check=False)
