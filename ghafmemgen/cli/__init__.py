@@ -1,23 +1,44 @@
 """Command-line entry point: `ghafmemgen`. Exit codes: 0 ok, 1 findings or bad fleet,
-2 usage or I/O problem, 70 internal error (a bug: please report it)."""
+2 usage or I/O problem, 70 internal error (a bug: please report it).
+
+Start-up is what a pre-commit hook feels, so nothing is imported here at module level:
+`--version` answers before typer loads, and a command imports only its own module.
+"""
 
 from __future__ import annotations
 
 import sys
-import traceback
-
-from ghafmemgen.cli import commands as _commands  # noqa: F401  (registers the commands)
-from ghafmemgen.cli._app import DEBUG, app
-from ghafmemgen.errors import FleetError, GhafmemgenError
-from ghafmemgen.report import render_findings
 
 INTERNAL_ERROR = 70
 
 
+def __getattr__(name: str) -> object:
+    """`ghafmemgen.cli.app`: the typer app with every command registered."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ghafmemgen.cli._app import app
+    from ghafmemgen.cli.commands import register
+
+    register(())
+    return app
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from ghafmemgen import __version__
+
+        print(f"ghafmemgen {__version__}")
+        return
+    from ghafmemgen.cli._app import DEBUG, app
+    from ghafmemgen.cli.commands import register
+    from ghafmemgen.errors import FleetError, GhafmemgenError
+
     try:
+        register(sys.argv[1:])
         app()
     except FleetError as exc:
+        from ghafmemgen.report import render_findings
+
         # A fleet that does not load: its findings are diagnostics, so they go to stderr and
         # never into the plan, JSON or Nix that the command writes to stdout (`check`
         # reports on stdout itself and does not come here).
@@ -40,5 +61,7 @@ def main() -> None:
             file=sys.stderr,
         )
         if DEBUG["on"]:
+            import traceback
+
             traceback.print_exc()
         sys.exit(INTERNAL_ERROR)
