@@ -26,7 +26,7 @@ from ghafmemgen.cli._app import (
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import RULES, Finding
 from ghafmemgen.report import REPORTERS, render_findings
-from ghafmemgen.simulate import resume_rule
+from ghafmemgen.rules import Rule
 
 
 @app.command()
@@ -54,7 +54,11 @@ def check(
     if fmt not in REPORTERS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(REPORTERS)}")
     wanted = selection(select, ignore)
-    extra_rules = (resume_rule,) if simulate else ()
+    extra_rules: tuple[Rule, ...] = ()
+    if simulate:  # imported only when asked for: check's start-up is a hook's latency
+        from ghafmemgen.simulate import resume_rule
+
+        extra_rules = (resume_rule,)
     findings: list[Finding] = []
     usage_problems = 0
     profiles_checked = 0
