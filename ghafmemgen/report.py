@@ -7,7 +7,6 @@ sorted plus the same keyword arguments, and most ignore the ones they do not nee
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -152,6 +151,8 @@ def artifact_location(file: str, *, cwd: str) -> dict[str, str]:
 def fingerprint(finding: Finding, uri: str) -> str:
     # No line number: the alert must survive edits above it. The file keeps equal JSON
     # paths in different files apart.
+    import hashlib  # SARIF only: OpenSSL's start-up is not for every check
+
     key = "\0".join((finding.rule, uri, finding.path, finding.profile or ""))
     return hashlib.sha256(key.encode()).hexdigest()
 
