@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 @cache
-def data_dir(name: str) -> Traversable:
-    """`schemas` or `templates`: packaged copy first, then the checkout's top-level folder."""
-    packaged = files("ghafmemgen") / name  # schemas, templates or fixtures
-    if packaged.is_dir():
-        return packaged
-    checkout = Path(__file__).resolve().parent.parent / name
-    if checkout.is_dir():
-        return checkout
+def data_dir(name: str) -> Path:
+    """`schemas`, `templates` or `fixtures`: packaged copy first, then the checkout's folder.
+
+    A plain path next to this file, not importlib.resources: the package is always installed
+    unpacked, and importlib.resources (with zipfile and tempfile) costs every `check` ~4 ms.
+    """
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
     raise FileNotFoundError(f"ghafmemgen data folder {name!r} is missing from the installation")
 
 
