@@ -9,6 +9,7 @@ GHAFMEMGEN_LONG_PROPERTIES=1 (CI) runs ten times more examples.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import utils as conjecture_utils
 from hypothesis_jsonschema import _from_schema, from_schema
@@ -151,15 +152,32 @@ def _tweak(text: str, how: str | int, pattern: str) -> str:
 def _near(node: dict[str, Any]) -> st.SearchStrategy[str]:
     """Strings that match the node's pattern, or almost do, at and around its lengths."""
     pattern = node["pattern"]
-    lengths = [
-        n + d
-        for key in ("minLength", "maxLength")
-        if key in node
-        for n in [node[key]]
-        for d in (-1, 0, 1)
-    ]
-    hows = st.sampled_from(["same", "\n", "x", "-", " ", "upper", "cut", *lengths])
+    hows = st.sampled_from([*TWEAKS, *_lengths(node)])
     return st.builds(_tweak, st.from_regex(pattern, fullmatch=True), hows, st.just(pattern))
+
+
+# Values of the wrong type that a careless checker might let through.
+_CONFUSERS: dict[str, list[Any]] = {
+    "integer": [True, 2.0, "2", None],
+    "number": [True, False, "0.5", None],
+    "string": [1, True, None, ["x"]],
+    "boolean": [0, 1, "true", None],
+    "object": [[], None, "x"],
+    "array": [{}, "GMG010", None],
+}
+TWEAKS = ("same", "\n", "x", "-", " ", "upper", "cut")
+
+
+def _lengths(node: dict[str, Any]) -> list[int]:
+    return [node[key] + d for key in ("minLength", "maxLength") if key in node for d in (-1, 0, 1)]
+
+
+@functools.cache
+def _simplest(pattern: str) -> str:
+    """The simplest string matching `pattern`, as hypothesis shrinks it (deterministic)."""
+    return find(
+        st.from_regex(pattern, fullmatch=True), lambda _: True, settings=settings(database=None)
+    )
 
 
 def _fixed_edges(node: dict[str, Any]) -> list[Any]:
@@ -171,7 +189,36 @@ def _fixed_edges(node: dict[str, Any]) -> list[Any]:
     if "const" in node:
         const = node["const"]
         edges += [const, True, str(const), *([float(const)] if isinstance(const, int) else [])]
+    types = node.get("type", [])
+    for name in types if isinstance(types, list) else [types]:
+        edges += _CONFUSERS.get(name, [])
     return edges
+
+
+def _strings(node: dict[str, Any], current: Any = None) -> list[str]:
+    """Tweaks of the simplest match of the node's pattern, and of `current` if a string."""
+    pattern = node["pattern"]
+    seeds = [_simplest(pattern), *([current] if isinstance(current, str) else [])]
+    return [_tweak(seed, how, pattern) for seed in seeds for how in (*TWEAKS, *_lengths(node))]
+
+
+def edge_values(path: tuple[Any, ...], current: Any = None) -> list[Any]:
+    """Values on the edges of what the schema accepts at `path`."""
+    nodes = _applicable(path)
+    values = [edge for node in nodes for edge in _fixed_edges(node)]
+    return values + [
+        text for node in nodes if "pattern" in node for text in _strings(node, current)
+    ]
+
+
+def edge_keys(path: tuple[Any, ...], current: str | None = None) -> list[str]:
+    """Keys worth trying in the mapping at `path`: its properties and near-miss names."""
+    nodes = _applicable(path)
+    keys = sorted({name for node in nodes for name in node.get("properties", {})})
+    for node in nodes:
+        for sub in _expand(node.get("propertyNames")):
+            keys += _strings(sub, current) if "pattern" in sub else []
+    return keys
 
 
 SCALARS = st.one_of(
@@ -192,21 +239,19 @@ JSON = st.recursive(
 
 def values_for(path: tuple[Any, ...]) -> st.SearchStrategy[Any]:
     nodes = _applicable(path)
-    fixed = [edge for node in nodes for edge in _fixed_edges(node)]
-    options = [JSON, *(_near(node) for node in nodes if "pattern" in node)]
-    return st.one_of(*options, *([st.sampled_from(fixed)] if fixed else []))
+    near = [_near(node) for node in nodes if "pattern" in node]
+    return st.one_of(JSON, *near, st.sampled_from(edge_values(path) or [None]))
 
 
 def keys_for(path: tuple[Any, ...]) -> st.SearchStrategy[str]:
     nodes = _applicable(path)
-    names = sorted({name for node in nodes for name in node.get("properties", {})})
-    named = [
+    near = [
         _near(sub)
         for node in nodes
         for sub in _expand(node.get("propertyNames"))
         if "pattern" in sub
     ]
-    return st.one_of(st.text(max_size=8), *named, *([st.sampled_from(names)] if names else []))
+    return st.one_of(st.text(max_size=8), *near, st.sampled_from(edge_keys(path) or ["x"]))
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -275,6 +320,43 @@ def test_mutated_generated_fleets_agree(fleet: Any) -> None:
 @given(mutated(st.just(FIXTURE)))
 def test_mutated_fixture_agrees(fleet: Any) -> None:
     assert_agree(fleet)
+
+
+def neighbours(document: dict[str, Any]) -> Iterator[Any]:
+    """Every document one edit away from `document` on the schema's edges: each value
+    replaced by each edge value of its spot, each missing property added with each edge
+    value, each key renamed to near-miss names, each key deleted."""
+    for path in list(_paths(document)):
+        node = _at(document, path)
+        if path:
+            for value in edge_values(path, current=node):
+                yield _edited(
+                    document, path, lambda parent, step, v=value: parent.__setitem__(step, v)
+                )
+            yield _edited(document, path, lambda parent, step: parent.__delitem__(step))
+        if not isinstance(node, dict):
+            continue
+        for key in edge_keys(path):
+            if key not in node:
+                for value in edge_values((*path, key)):
+                    yield _edited(document, (*path, key), lambda p, s, v=value: p.__setitem__(s, v))
+        for key in list(node):
+            for new in edge_keys(path, current=key):
+                yield _edited(
+                    document, (*path, key), lambda p, s, n=new: p.__setitem__(n, p.pop(s))
+                )
+
+
+def _edited(document: Any, path: tuple[Any, ...], edit: Callable[[Any, Any], None]) -> Any:
+    copied = copy.deepcopy(document)
+    edit(_at(copied, path[:-1]), path[-1])
+    return copied
+
+
+def test_every_single_edge_edit_of_the_fixture_agrees() -> None:
+    verdicts = [assert_agree(document) for document in neighbours(FIXTURE)]
+    assert len(verdicts) > 1000
+    assert set(verdicts) == {True, False}
 
 
 def test_the_fixture_is_valid_and_mutations_reach_both_verdicts() -> None:
