@@ -180,6 +180,24 @@ def _simplest(pattern: str) -> str:
     )
 
 
+def _all_patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _all_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _all_patterns(value)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _simplest_strings_found() -> None:
+    """`find` inside a @given is a nested test: find every pattern's simplest match first."""
+    for pattern in _all_patterns(schema()):
+        _simplest(pattern)
+
+
 def _fixed_edges(node: dict[str, Any]) -> list[Any]:
     edges: list[Any] = [*node.get("enum", ())]
     for key in ("minimum", "maximum"):
