@@ -252,7 +252,9 @@ def environment() -> jinja2.Environment:
 
 def plan_text(plan: Plan) -> str:
     """memory-plan.json: byte for byte what `ghafmemgen plan --format json` prints."""
-    return json.dumps(plan_json(plan), indent=2) + "\n"
+    from ghafmemgen import jsontext  # json.dumps(indent=2) without its memory peak
+
+    return jsontext.dumps(plan_json(plan)) + "\n"
 
 
 def render_set(fleet: Fleet, plan: Plan) -> dict[str, str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
 import typer
 
-from ghafmemgen import pipeline
+from ghafmemgen import jsontext, pipeline
 from ghafmemgen.cli._app import (
     DEFAULT_LIMITS,
     FleetArg,
@@ -57,7 +56,7 @@ def plan(
     if findings:
         sys.stderr.write(render_findings(findings, fmt="text", files=[str(fleet)]))
     if fmt == "json":
-        text = json.dumps(plan_json(variant.plan), indent=2) + "\n"
+        text = jsontext.dumps(plan_json(variant.plan)) + "\n"
     elif fmt == "svg":
         from ghafmemgen.htmlreport import render_plan_svg
 

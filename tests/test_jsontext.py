@@ -1,0 +1,69 @@
+"""jsontext.dumps must be json.dumps(obj, indent=...) byte for byte."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ghafmemgen import jsontext, pipeline
+from ghafmemgen.plan import plan_json
+
+LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
+LAPTOP = Path(__file__).resolve().parent.parent / "fixtures" / "ghaf-laptop.yaml"
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and the infinities too: both encoders spell them alike
+    st.text(),
+)
+KEYS = st.one_of(st.text(max_size=6), st.sampled_from(["a", "b", "\n", "é", '"', "\\"]))
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(KEYS, inner, max_size=4),
+        # non-string keys take the standard encoder's path
+        st.dictionaries(st.one_of(st.integers(), st.booleans(), st.none()), inner, max_size=2),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=3000 if LONG else 500, deadline=None)
+@given(JSON, st.integers(min_value=0, max_value=4))
+def test_same_text_as_json_dumps(value: Any, indent: int) -> None:
+    assert jsontext.dumps(value, indent=indent) == json.dumps(value, indent=indent)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        [],
+        {"a": {}},
+        {"a": [[], {}]},
+        [{"x": 1.5, "y": math.inf}, {"z": None}],
+        {"vms": [{"name": "a-vm", "mem": 1}]},
+        {"k": [1, [2, [3]]]},
+        {"a\nb": "c\nd"},
+    ],
+)
+def test_edge_shapes(value: Any) -> None:
+    assert jsontext.dumps(value) == json.dumps(value, indent=2)
+
+
+def test_the_laptop_plan() -> None:
+    loaded = pipeline.load(LAPTOP)
+    for profile in pipeline.all_variants(loaded, None):
+        document = plan_json(pipeline.variant(loaded, profile).plan)
+        assert jsontext.dumps(document) == json.dumps(document, indent=2)
