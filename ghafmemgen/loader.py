@@ -49,20 +49,33 @@ def _pack(key_line: int, key_column: int, value_line: int, value_column: int) ->
 class Positions:
     """1-based (line, column) of every mapping key and every value, keyed by path.
 
-    One packed int per path keeps a 100,000-VM fleet's table small.
+    Stored per container: the path of each mapping or sequence maps to its keys' (or items')
+    positions, one packed int each. A 100,000-VM fleet keeps one path tuple per VM, not one
+    per field: the table is about a third of what a flat path -> position table takes.
     """
 
-    table: dict[Path_, int] = field(default_factory=dict)
+    table: dict[Path_, dict[str | int, int]] = field(default_factory=dict)
+    root: int | None = None  # where the document's top node starts
 
     def add(self, path: Path_, key: tuple[int, int], value: tuple[int, int]) -> None:
-        self.table[path] = _pack(key[0] - 1, key[1] - 1, value[0] - 1, value[1] - 1)
+        packed = _pack(key[0] - 1, key[1] - 1, value[0] - 1, value[1] - 1)
+        if path:
+            self.table.setdefault(path[:-1], {})[path[-1]] = packed
+        else:
+            self.root = packed
+
+    def _packed(self, path: Path_) -> int | None:
+        if not path:
+            return self.root
+        container = self.table.get(path[:-1])
+        return None if container is None else container.get(path[-1])
 
     def key(self, path: Path_) -> tuple[int, int] | None:
-        packed = self.table.get(path)
+        packed = self._packed(path)
         return None if packed is None else ((packed >> 72) + 1, ((packed >> 48) & _MASK) + 1)
 
     def value(self, path: Path_) -> tuple[int, int] | None:
-        packed = self.table.get(path)
+        packed = self._packed(path)
         return None if packed is None else (((packed >> 24) & _MASK) + 1, (packed & _MASK) + 1)
 
 
@@ -154,6 +167,8 @@ def _resolve_plain(text: str, mark: Any) -> Any:
         return _WORDS[text]
     if not text or text[0] not in "0123456789+-.":
         return text
+    if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1) and len(text) < 19:
+        return int(text)  # the common case, a plain decimal integer
     if _INT.fullmatch(text):
         if len(text) > _MAX_INT_DIGITS:
             raise _Refusal(f"integer {text[:12]}... has {len(text)} digits: out of range", mark)
@@ -243,47 +258,69 @@ class _Builder:
             )
 
     def _mapping(self, event: Any, path: Path_, depth: int) -> dict[str, Any]:
-        self._check_collection(event, depth, "map")
+        if event.ctag is not None or depth > self._limits.max_depth:
+            self._check_collection(event, depth, "map")
         scalar, mapping_end = self._events.ScalarEvent, self._events.MappingEndEvent
-        add, next_event = self.positions.table.__setitem__, self._next
+        next_event, intern = self._next, sys.intern
         result: dict[str, Any] = {}
+        marks: dict[str | int, int] = {}
+        self.positions.table[path] = marks
         merged: list[tuple[dict[str, Any], Path_]] = []
+        plain = 0  # plain scalars read on the fast path, added to the node count at the end
         while True:
             key_event = next_event()
             if type(key_event) is mapping_end:
                 break
-            key = self._key(key_event)
+            # Keys repeat in every VM: one interned string each (ctag, not the tag property,
+            # which builds a string per call).
+            text = key_event.value if type(key_event) is scalar else None
+            if (
+                text
+                and key_event.ctag is None
+                and text[0] not in _SUSPECT_KEY_START
+                and text not in _WORDS
+            ):
+                key = intern(text)
+            else:
+                key = intern(self._key(key_event))
             value_event = next_event()
-            key_path = (*path, key)
             km, vm = key_event.start_mark, value_event.start_mark
-            if key in result or key_path in self.positions.table:
+            if key in marks:
                 raise _Refusal(
-                    f"duplicate key {key!r} (first defined on line "
-                    f"{(self.positions.key(key_path) or (0, 0))[0]}): keep one of them",
+                    f"duplicate key {key!r} (first defined on line {(marks[key] >> 72) + 1}): "
+                    "keep one of them",
                     km,
                 )
-            add(key_path, _pack(km.line, km.column, vm.line, vm.column))
+            kl, kc, vl, vc = km.line, km.column, vm.line, vm.column
+            marks[key] = (
+                (kl << 72) | (kc << 48) | (vl << 24) | vc
+                if (kc | vl | vc) <= _MASK
+                else _pack(kl, kc, vl, vc)
+            )
             if key == "<<" and key_event.style in (None, ""):
                 # YAML merge key: explicit keys win, earlier merged mappings win over later.
-                merged += self._merge_sources(value_event, key_path, depth)
+                merged += self._merge_sources(value_event, (*path, key), depth)
                 continue
             # Fast path for the common case, a plain untagged scalar value.
             if (
                 type(value_event) is scalar
-                and value_event.tag is None
+                and value_event.ctag is None
                 and value_event.anchor is None
                 and value_event.style in (None, "")
             ):
-                self._count += 1
-                result[key] = _resolve_plain(value_event.value, vm)
+                plain += 1
+                value = _resolve_plain(value_event.value, vm)
+                result[key] = intern(value) if type(value) is str else value
             else:
-                result[key] = self.value(value_event, key_path, depth)
+                result[key] = self.value(value_event, (*path, key), depth)
+        self._count += plain
         for source, key_path in merged:
-            line, column = self.positions.key(key_path) or (1, 1)
+            key_part = marks[key_path[-1]] >> 48  # merged keys point at their `<<`
+            at_key = (key_part << 48) | key_part
             for key, value in source.items():
                 if key not in result:
                     result[key] = value
-                    self.positions.add((*path, key), (line, column), (line, column))
+                    marks[key] = at_key
         return result
 
     def _merge_sources(
@@ -314,14 +351,16 @@ class _Builder:
         self._check_collection(event, depth, "seq")
         end = self._events.SequenceEndEvent
         result: list[Any] = []
+        marks: dict[str | int, int] = {}
+        self.positions.table[path] = marks
         while True:
             item = self._next()
             if type(item) is end:
                 return result
-            item_path = (*path, len(result))
+            index = len(result)
             mark = item.start_mark
-            self.positions.table[item_path] = _pack(mark.line, mark.column, mark.line, mark.column)
-            result.append(self.value(item, item_path, depth))
+            marks[index] = _pack(mark.line, mark.column, mark.line, mark.column)
+            result.append(self.value(item, (*path, index), depth))
 
     def _alias(self, event: Any) -> Any:
         if event.anchor not in self._anchors:
