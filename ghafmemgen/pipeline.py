@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,9 @@ def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
     ]
     if findings:
         raise FleetError(findings)
-    return Loaded(document=document, data=data)
+    # The raw tree is not needed once normalized: keep one tree, not two (a 100,000-VM fleet's
+    # raw mappings are ~25 MB). Positions stay with the document.
+    return Loaded(document=replace(document, data=data), data=data)
 
 
 def _zero_sizes(data: Mapping[str, Any]) -> Iterable[Path_]:
