@@ -9,7 +9,7 @@ inflated balloon in MemTotal, so D is taken from its whole microvm.mem.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ghafmemgen import GENERATOR
@@ -130,28 +130,30 @@ def _round(value: float) -> float:
     return round(value, 1)
 
 
+def vm_json(vm: VmPlan) -> dict[str, Any]:
+    """One VM's record in plan_json."""
+    return {
+        "name": vm.name,
+        "kind": vm.kind,
+        "hypervisor": vm.hypervisor,
+        "memMiB": vm.mem_mib,
+        "qemuMemMiB": vm.qemu_mem_mib,
+        "balloon": vm.balloon,
+        "deflateOnOOM": vm.deflate_on_oom,
+        "zramDiskMiB": vm.zram_disk_mib,
+        "zramGainMiB": _round(vm.zram_gain_mib),
+        "effectiveMinMiB": _round(vm.effective_min_mib),
+        "effectiveMaxMiB": _round(vm.effective_max_mib),
+    }
+
+
 def plan_json(plan: Plan) -> dict[str, Any]:
     """The `plan --format json` document (also memory-plan.json): exactly these keys."""
     h = plan.host
     return {
         "generator": GENERATOR,
         "profile": plan.profile,
-        "vms": [
-            {
-                "name": vm.name,
-                "kind": vm.kind,
-                "hypervisor": vm.hypervisor,
-                "memMiB": vm.mem_mib,
-                "qemuMemMiB": vm.qemu_mem_mib,
-                "balloon": vm.balloon,
-                "deflateOnOOM": vm.deflate_on_oom,
-                "zramDiskMiB": vm.zram_disk_mib,
-                "zramGainMiB": _round(vm.zram_gain_mib),
-                "effectiveMinMiB": _round(vm.effective_min_mib),
-                "effectiveMaxMiB": _round(vm.effective_max_mib),
-            }
-            for vm in plan.vms
-        ],
+        "vms": [vm_json(vm) for vm in plan.vms],
         "host": {
             "ramMiB": h.ram_mib,
             "reservedMiB": h.reserved_mib,
@@ -164,3 +166,14 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "overcommitRatio": _round(h.overcommit_ratio),
         },
     }
+
+
+def plan_json_text(plan: Plan) -> str:
+    """plan_json as `json.dumps(..., indent=2)` text plus a newline: memory-plan.json and
+    `plan --format json`. Built one VM record at a time, so a 100,000-VM plan never holds
+    all its records as dicts (~50 MB)."""
+    from ghafmemgen import jsontext
+
+    document = plan_json(replace(plan, vms=()))
+    document["vms"] = jsontext.LazyArray(plan.vms, vm_json)
+    return jsontext.dumps(document) + "\n"

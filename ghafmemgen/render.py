@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ from ghafmemgen import GENERATOR, __version__
 from ghafmemgen.errors import GhafmemgenError
 from ghafmemgen.model import Fleet, Swap, Vm, Zram
 from ghafmemgen.nixlit import NixLiteralError, call
-from ghafmemgen.plan import Plan, VmPlan, plan_json
+from ghafmemgen.plan import Plan, plan_json_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -94,17 +94,32 @@ def _keyed(vms: list[Vm], what: str) -> dict[str, Vm]:
     return dict(sorted(keyed.items()))
 
 
-def _pairs(fleet: Fleet, plan: Plan) -> dict[str, tuple[Vm, VmPlan]]:
-    return {vm.name: (vm, p) for vm, p in zip(fleet.vms, plan.vms, strict=True)}
+class _Entries(Mapping[str, dict[str, Any]]):
+    """A table of per-VM attribute sets, each built when a template reads it and dropped
+    after: a 100,000-VM fleet's tables never exist whole (they would take ~50 MB)."""
+
+    __slots__ = ("_build", "_vms")
+
+    def __init__(self, vms: dict[str, Vm], build: Callable[[Vm], dict[str, Any]]) -> None:
+        self._vms = vms
+        self._build = build
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self._build(self._vms[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._vms)
+
+    def __len__(self) -> int:
+        return len(self._vms)
 
 
-def _app_vms(fleet: Fleet, plan: Plan) -> dict[str, Any]:
-    pairs = _pairs(fleet, plan)
-    apps = _keyed([vm for vm in fleet.vms if vm.kind == "app"], "app VMs")
-    table: dict[str, Any] = {}
-    for key, vm in apps.items():
-        vm_plan = pairs[vm.name][1]
-        table[key] = {
+def _app_vms(fleet: Fleet, plan: Plan) -> Mapping[str, dict[str, Any]]:
+    plans = {vm_plan.name: vm_plan for vm_plan in plan.vms}
+
+    def entry(vm: Vm) -> dict[str, Any]:
+        vm_plan = plans[vm.name]
+        return {
             "balloon": vm_plan.balloon,
             "deflateOnOOM": vm.deflate_on_oom,
             "hypervisor": vm.hypervisor,
@@ -112,24 +127,27 @@ def _app_vms(fleet: Fleet, plan: Plan) -> dict[str, Any]:
             "swap": {"enable": True, **swap_settings(vm)},
             "vcpu": vm.vcpu,
         }
-    return table
+
+    return _Entries(_keyed([vm for vm in fleet.vms if vm.kind == "app"], "app VMs"), entry)
 
 
-def _vm_config(fleet: Fleet) -> dict[str, dict[str, dict[str, Any]]]:
-    groups: dict[str, dict[str, dict[str, Any]]] = {}
+def _vm_config_entry(vm: Vm) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "mem": vm.mem_mib,
+        "swap": swap_settings(vm),
+        "vcpu": vm.vcpu,
+        "vmm": vm.hypervisor,
+    }
+    if vm.kind == "app":
+        entry["balloonRatio"] = vm.balloon_ratio
+    return entry
+
+
+def _vm_config(fleet: Fleet) -> dict[str, Mapping[str, dict[str, Any]]]:
+    groups: dict[str, Mapping[str, dict[str, Any]]] = {}
     for kind, group in sorted(_VM_CONFIG_GROUP.items(), key=lambda item: item[1]):
         vms = _keyed([vm for vm in fleet.vms if vm.kind == kind], f"{kind} VMs")
-        groups[group] = {}
-        for key, vm in vms.items():
-            entry: dict[str, Any] = {
-                "mem": vm.mem_mib,
-                "swap": swap_settings(vm),
-                "vcpu": vm.vcpu,
-                "vmm": vm.hypervisor,
-            }
-            if kind == "app":
-                entry["balloonRatio"] = vm.balloon_ratio
-            groups[group][key] = entry
+        groups[group] = _Entries(vms, _vm_config_entry)
     return groups
 
 
@@ -252,9 +270,7 @@ def environment() -> jinja2.Environment:
 
 def plan_text(plan: Plan) -> str:
     """memory-plan.json: byte for byte what `ghafmemgen plan --format json` prints."""
-    from ghafmemgen import jsontext  # json.dumps(indent=2) without its memory peak
-
-    return jsontext.dumps(plan_json(plan)) + "\n"
+    return plan_json_text(plan)
 
 
 def render_set(fleet: Fleet, plan: Plan) -> dict[str, str]:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ghafmemgen import jsontext, pipeline
-from ghafmemgen.plan import plan_json
+from ghafmemgen.plan import plan_json, plan_json_text
 
 LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
 LAPTOP = Path(__file__).resolve().parent.parent / "fixtures" / "ghaf-laptop.yaml"
@@ -62,8 +62,21 @@ def test_edge_shapes(value: Any) -> None:
     assert jsontext.dumps(value) == json.dumps(value, indent=2)
 
 
+@settings(max_examples=1000 if LONG else 200, deadline=None)
+@given(st.lists(JSON, max_size=5), st.dictionaries(KEYS, JSON, max_size=3))
+def test_a_lazy_array_reads_as_the_list_of_its_items(items: list[Any], around: Any) -> None:
+    lazy = jsontext.LazyArray(items, lambda item: {"item": item})
+    eager = [{"item": item} for item in items]
+    assert jsontext.dumps({**around, "lazy": lazy}) == json.dumps(
+        {**around, "lazy": eager}, indent=2
+    )
+    assert jsontext.dumps(lazy) == json.dumps(eager, indent=2)
+
+
 def test_the_laptop_plan() -> None:
     loaded = pipeline.load(LAPTOP)
     for profile in pipeline.all_variants(loaded, None):
-        document = plan_json(pipeline.variant(loaded, profile).plan)
+        plan = pipeline.variant(loaded, profile).plan
+        document = plan_json(plan)
         assert jsontext.dumps(document) == json.dumps(document, indent=2)
+        assert plan_json_text(plan) == json.dumps(document, indent=2) + "\n"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ghafmemgen import jsontext, pipeline
+from ghafmemgen import pipeline
 from ghafmemgen.cli._app import (
     DEFAULT_LIMITS,
     FleetArg,
@@ -23,7 +23,7 @@ from ghafmemgen.cli._app import (
     write_output,
 )
 from ghafmemgen.errors import UsageError
-from ghafmemgen.plan import plan_json
+from ghafmemgen.plan import plan_json_text
 from ghafmemgen.report import render_findings
 from ghafmemgen.tables import plan_table
 
@@ -56,7 +56,7 @@ def plan(
     if findings:
         sys.stderr.write(render_findings(findings, fmt="text", files=[str(fleet)]))
     if fmt == "json":
-        text = jsontext.dumps(plan_json(variant.plan)) + "\n"
+        text = plan_json_text(variant.plan)
     elif fmt == "svg":
         from ghafmemgen.htmlreport import render_plan_svg
 
