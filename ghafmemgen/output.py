@@ -137,12 +137,16 @@ def write_set(out: Path, files: Mapping[str, str], *, force: bool = False) -> Wr
     for name in files:
         _check_name(name)
     _prepare_dir(out)
-    wanted = {name: text.encode("utf-8") for name, text in files.items()}
-    previous = {name: _read_existing(out / name) for name in wanted}
+    previous = {name: _read_existing(out / name) for name in files}
+    # Each text is encoded when it is compared or written, not all up front: a 100,000-VM
+    # set is ~55 MB of text, and a second, encoded copy of all of it would double that.
+    unchanged = {
+        name for name, old in previous.items() if old is not None and old == _encoded(files, name)
+    }
     foreign = [
         name
         for name, old in previous.items()
-        if old is not None and old != wanted[name] and not is_generated(name, old)
+        if old is not None and name not in unchanged and not is_generated(name, old)
     ]
     if foreign and not force:
         listed = ", ".join(str(out / name) for name in foreign)
@@ -150,13 +154,13 @@ def write_set(out: Path, files: Mapping[str, str], *, force: bool = False) -> Wr
             f'{listed}: not written by ghafmemgen (no generated header or "generator" field); '
             "refusing to overwrite; pass --force to replace"
         )
-    changed = [name for name in wanted if previous[name] != wanted[name]]
+    changed = [name for name in files if name not in unchanged]
     temps: dict[str, Path] = {}
     done: list[str] = []
     try:
         for name in changed:
             try:
-                temps[name] = _write_temp(out, name, wanted[name])
+                temps[name] = _write_temp(out, name, _encoded(files, name))
             except OSError as exc:
                 raise _error(out / name, exc, "write it") from None
         for name in changed:
@@ -178,8 +182,12 @@ def write_set(out: Path, files: Mapping[str, str], *, force: bool = False) -> Wr
         raise
     _fsync_dir(out)
     return WriteResult(
-        written=tuple(changed), unchanged=tuple(name for name in wanted if name not in changed)
+        written=tuple(changed), unchanged=tuple(name for name in files if name not in changed)
     )
+
+
+def _encoded(files: Mapping[str, str], name: str) -> bytes:
+    return files[name].encode("utf-8")
 
 
 def diff_set(out: Path, files: Mapping[str, str]) -> str:
