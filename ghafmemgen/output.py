@@ -83,12 +83,19 @@ def _prepare_dir(out: Path) -> None:
         raise _error(out, exc, "create the output directory") from None
 
 
-def _write_temp(out: Path, name: str, data: bytes) -> Path:
+_CHUNK = 1 << 20  # characters encoded at a time: never a second, encoded copy of a whole file
+
+
+def _write_temp(out: Path, name: str, data: str | bytes) -> Path:
     fd, tmp_name = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=_TMP_SUFFIX)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for start in range(0, len(data), _CHUNK):
+                    handle.write(data[start : start + _CHUNK].encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
@@ -160,7 +167,7 @@ def write_set(out: Path, files: Mapping[str, str], *, force: bool = False) -> Wr
     try:
         for name in changed:
             try:
-                temps[name] = _write_temp(out, name, _encoded(files, name))
+                temps[name] = _write_temp(out, name, files[name])
             except OSError as exc:
                 raise _error(out / name, exc, "write it") from None
         for name in changed:
