@@ -89,5 +89,7 @@ def parse_rule_list(text: str | None) -> tuple[str, ...]:
     items = tuple(part.strip().upper() for part in text.split(",") if part.strip())
     unknown = [item for item in items if not any(rid.startswith(item) for rid in RULES)]
     if unknown:
-        raise ValueError(f"unknown rule id or prefix: {', '.join(unknown)} (see `ghafmemgen rules`)")
+        raise ValueError(
+            f"unknown rule id or prefix: {', '.join(unknown)} (see `ghafmemgen rules`)"
+        )
     return items
