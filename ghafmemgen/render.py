@@ -225,19 +225,25 @@ def host_swap_json(fleet: Fleet, plan: Plan) -> dict[str, Any]:
     }
 
 
-def contexts(fleet: Fleet, plan: Plan) -> dict[str, dict[str, Any]]:
-    """The template context of each .nix file."""
+def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
+    """How to make the template context of each .nix file; render_set makes one at a time,
+    so a 100,000-VM fleet's appvm-base and vmConfig tables never exist together."""
     header = _header(fleet)
     return {
-        "vm-swap.nix": {**header, "zram": _zram_defaults(fleet.zram)},
-        "appvm-base.nix": {
+        "vm-swap.nix": lambda: {**header, "zram": _zram_defaults(fleet.zram)},
+        "appvm-base.nix": lambda: {
             **header,
             "app_vms": _app_vms(fleet, plan),
             "fleet_label": _fleet_label(fleet),
         },
-        "vm-config.nix": {**header, "vm_config": _vm_config(fleet)},
-        "host-swap.nix": {**header, **_host_swap(fleet, plan)},
+        "vm-config.nix": lambda: {**header, "vm_config": _vm_config(fleet)},
+        "host-swap.nix": lambda: {**header, **_host_swap(fleet, plan)},
     }
+
+
+def contexts(fleet: Fleet, plan: Plan) -> dict[str, dict[str, Any]]:
+    """The template context of each .nix file."""
+    return {name: build() for name, build in context_builders(fleet, plan).items()}
 
 
 # -- rendering --------------------------------------------------------------------------
@@ -288,9 +294,9 @@ def render_set(fleet: Fleet, plan: Plan) -> dict[str, str]:
     # The plan's JSON first: its peak (records and text) comes before the Nix texts exist.
     memory_plan = plan_text(plan)
     env = environment()
-    values = contexts(fleet, plan)
+    builders = context_builders(fleet, plan)
     files = {
-        name: _render(env.get_template(template), values[name])
+        name: _render(env.get_template(template), builders[name]())
         for name, template in NIX_TEMPLATES.items()
     }
     files["host-swap.json"] = (
