@@ -79,14 +79,22 @@ def unknown_profile_vm(ctx: Context) -> Iterator[Hit]:
     if profile is None:
         return
     known = ctx.data.get("vms", {})
+    listed: str | None = None  # made once: every unknown name gets the same list
     for name in ctx.data.get("profiles", {}).get(profile, {}).get("vms", {}):
         if name not in known:
+            listed = listed if listed is not None else _some(sorted(known))
             yield Hit(
                 rule="GMG012",
                 message=f"profile {profile} overrides {name}, which the fleet does not define: "
-                f"fix the name or add {name} under vms (known: {', '.join(sorted(known))})",
+                f"fix the name or add {name} under vms (known: {listed})",
                 path=("vms", name),
             )
+
+
+def _some(names: list[str], shown: int = 10) -> str:
+    """The first names, and how many more: a message stays short in a 100,000-VM fleet."""
+    more = f", ... ({len(names)} in all)" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 def system_vm_balloon(ctx: Context) -> Iterator[Hit]:
@@ -245,14 +253,17 @@ def vcpus(ctx: Context) -> Iterator[Hit]:
 
 def zram_settings(ctx: Context) -> Iterator[Hit]:
     large: dict[Path_, list[str]] = defaultdict(list)
+    percents: dict[Path_, int] = {}  # the value written at each path
     disabled: dict[Path_, list[str]] = defaultdict(list)
     for vm in ctx.fleet.vms:
         if vm.zram.memory_percent > 100:
-            large[ctx.origin(vm.name, "zram", "memoryPercent")].append(vm.name)
+            origin = ctx.origin(vm.name, "zram", "memoryPercent")
+            large[origin].append(vm.name)
+            percents.setdefault(origin, vm.zram.memory_percent)
         if not vm.zram.enable and not has_balloon(vm):
             disabled[ctx.origin(vm.name, "zram", "enable")].append(vm.name)
     for path, names in large.items():
-        percent = next(vm.zram.memory_percent for vm in ctx.fleet.vms if vm.name == names[0])
+        percent = percents[path]
         yield Hit(
             rule="GMG060",
             message=f"zram memoryPercent {percent} makes the device larger than the VM's RAM "
