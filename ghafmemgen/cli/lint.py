@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ghafmemgen import pipeline
+from ghafmemgen import pipeline, progress
 from ghafmemgen.cli._app import (
     DEFAULT_LIMITS,
     IgnoreOpt,
@@ -63,7 +63,7 @@ def check(
     usage_problems = 0
     profiles_checked = 0
     read: list[str] = []  # files that could be opened (bad content still counts as read)
-    for path in fleets:
+    for path in progress.track(fleets, enabled=fmt == "text", label="checking"):
         try:
             loaded = pipeline.load(path, limits=limits(max_size, max_depth))
         except UsageError as exc:
