@@ -477,9 +477,10 @@ def read_source(path: Path, *, limits: Limits) -> str:
 
 
 @contextmanager
-def _paused_gc() -> Iterator[None]:
-    # The builder allocates only acyclic containers; the cyclic GC would rescan all of them
-    # again and again (superlinear past ~10,000 VMs), so pause it and freeze the result.
+def paused_gc() -> Iterator[None]:
+    """For code that builds large acyclic structures (the document, the normalized tree, the
+    model and plan): the cyclic GC would rescan them again and again (superlinear past
+    ~10,000 VMs), so pause it, then freeze what was built so later collections skip it."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -508,7 +509,7 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     parser = Parser(text)
     builder = _Builder(parser, limits)
     try:
-        with _paused_gc(), _recursion_room(limits.max_depth):
+        with paused_gc(), _recursion_room(limits.max_depth):
             parser.get_event()  # StreamStart
             start = parser.get_event()
             if type(start).__name__ == "StreamEndEvent":  # empty, or only comments

@@ -70,11 +70,12 @@ def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
     """Read, parse, validate and normalize one fleet file. Raises FleetError or UsageError."""
     from ghafmemgen import schema, units
 
-    document = loader.load(path, limits=limits)
-    problems = schema.validate(document)
-    if problems:
-        raise FleetError(problems)
-    data, unit_problems = units.normalize(document.data)
+    with loader.paused_gc():
+        document = loader.load(path, limits=limits)
+        problems = schema.validate(document)
+        if problems:
+            raise FleetError(problems)
+        data, unit_problems = units.normalize(document.data)
     findings = [
         _finding(document, rule="GMG001", message=f"{json_path(p)}: {text}", path=p, at_key=False)
         for p, text in unit_problems
@@ -119,10 +120,11 @@ def variant(loaded: Loaded, profile: str | None) -> Variant:
     # Fleet.source is shown in headers: a file name that is not UTF-8 shows U+FFFD there
     # (its surrogate escapes could be neither encoded nor written into a Nix string).
     name = os.fsencode(Path(loaded.document.file).name).decode("utf-8", errors="replace")
-    fleet = build(loaded.data, source=name, profile=profile)
-    return Variant(
-        loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=effective(loaded.data, profile)
-    )
+    with loader.paused_gc():  # a fleet and its plan are acyclic: 2 objects per VM, or more
+        fleet = build(loaded.data, source=name, profile=profile)
+        return Variant(
+            loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=effective(loaded.data, profile)
+        )
 
 
 def selection_for(loaded: Loaded, selection: Selection) -> Selection:
