@@ -27,6 +27,8 @@ def parse_size(value: int | str) -> int:
     """An integer (MiB) or a string with a binary unit -> whole MiB."""
     if isinstance(value, bool):
         raise UnitError("a size cannot be true or false")
+    if type(value) is int and 0 <= value <= MAX_MIB:
+        return value  # the common case, already whole MiB: no Fraction (a 100,000-VM fleet)
     if isinstance(value, int):
         mib = Fraction(value)
     else:
@@ -34,6 +36,10 @@ def parse_size(value: int | str) -> int:
         if match is None:
             raise UnitError(f"{value!r} is not a size: write 512MiB, 6GiB or an integer (MiB)")
         number, unit = match.groups()
+        if "." not in number and unit[0] != "K":  # whole M/G/T: exact in ints, no Fraction
+            whole = int(number) * _PER_MIB[unit[0]].numerator
+            if whole <= MAX_MIB:
+                return whole
         mib = Fraction(number) * _PER_MIB[unit[0]]
     if mib.denominator != 1:
         raise UnitError(f"{value} is {float(mib):g} MiB: a size must be a whole number of MiB")
@@ -64,16 +70,15 @@ def normalize(data: Any, *, path: Path_ = ()) -> tuple[Any, list[tuple[Path_, st
             return node
         out: dict[str, Any] = {}
         for key, value in node.items():
-            here = (*where, key)
             try:
                 if key in SIZE_KEYS and value != "auto" and not isinstance(value, dict):
                     out[key] = parse_size(value)
                 elif key in SHARE_KEYS and not isinstance(value, dict):  # profile `idle:`
                     out[key] = parse_share(value)
                 else:
-                    out[key] = walk(value, here)
+                    out[key] = walk(value, (*where, key)) if isinstance(value, dict) else value
             except UnitError as exc:
-                problems.append((here, str(exc)))
+                problems.append(((*where, key), str(exc)))
                 out[key] = value
         return out
 
