@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
+from itertools import islice
 from typing import Any, TypeVar, overload
 
 _T = TypeVar("_T")
@@ -59,36 +60,64 @@ def dumps(obj: Any, *, indent: int = 2) -> str:
 
 def _encode(obj: Any, *, indent: int, newline: str, parts: list[str]) -> None:
     """Append `obj` as it reads when it starts at the level whose line break is `newline`."""
-    if isinstance(obj, dict) and obj and all(isinstance(key, str) for key in obj):
-        opening, closing, flat = "{", "}", _all_scalars(obj.values())
-        items: Iterable[tuple[str, Any]] = ((f"{json.dumps(k)}: ", v) for k, v in obj.items())
-    elif isinstance(obj, list | tuple) and obj:
-        opening, closing, flat = "[", "]", _all_scalars(obj)
-        items = (("", value) for value in obj)
+    if _is_record(obj):  # a non-empty mapping of scalars: one C call
+        inner = newline + " " * indent
+        parts.append("{" + inner + _flat_encoder("," + inner)(obj)[1:-1] + newline + "}")
+    elif isinstance(obj, dict) and obj and all(isinstance(key, str) for key in obj):
+        inner = newline + " " * indent
+        separator = "{" + inner
+        for key, value in obj.items():
+            parts.append(f"{separator}{json.dumps(key)}: ")
+            _encode(value, indent=indent, newline=inner, parts=parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif isinstance(obj, list | tuple) and obj and not any(isinstance(v, _NESTED) for v in obj):
+        inner = newline + " " * indent
+        parts.append("[" + inner + _flat_encoder("," + inner)(obj)[1:-1] + newline + "]")
+    elif isinstance(obj, list | tuple | LazyArray) and obj:
+        _array(obj, indent=indent, newline=newline, parts=parts)
     elif isinstance(obj, LazyArray):
-        if not obj:
-            parts.append("[]")
-            return
-        opening, closing, flat = "[", "]", False  # its items are made while written
-        items = (("", value) for value in obj)
+        parts.append("[]")
     else:
         # Scalars, empty containers and (rare) non-string keys: the standard encoder, moved
         # to this level. Its structural line breaks are the only "\n" in its output.
         parts.append(json.dumps(obj, indent=indent).replace("\n", newline))
-        return
+
+
+_BATCH = 256  # records encoded by one C call
+
+
+def _array(items: Iterable[Any], *, indent: int, newline: str, parts: list[str]) -> None:
+    """A non-empty array with nested values. Runs of records (each VM's) are encoded a batch
+    at a time: one C call with the records' own separators, then the few separators between
+    records re-indented."""
     inner = newline + " " * indent
-    if flat:
-        text = _flat_encoder("," + inner)(obj)
-        parts.append(opening + inner + text[1:-1] + newline + closing)
-        return
-    parts.append(opening)
-    separator = inner
-    for prefix, value in items:
-        parts.append(separator + prefix)
-        _encode(value, indent=indent, newline=inner, parts=parts)
-        separator = "," + inner
-    parts.append(newline + closing)
+    deeper = inner + " " * indent
+    between = "}," + deeper + "{"  # only ever between two records: strings hold no raw \n
+    spaced = inner + "}," + inner + "{" + deeper
+    separator = "[" + inner
+    batch: list[Any] = []
+    iterator = iter(items)
+    while True:
+        batch[:] = islice(iterator, _BATCH)
+        if not batch:
+            break
+        if all(_is_record(item) for item in batch):
+            text = _flat_encoder("," + deeper)(batch)[2:-2].replace(between, spaced)
+            parts.append(separator + "{" + deeper + text + inner + "}")
+            separator = "," + inner
+            continue
+        for item in batch:
+            parts.append(separator)
+            _encode(item, indent=indent, newline=inner, parts=parts)
+            separator = "," + inner
+    parts.append(newline + "]")
 
 
-def _all_scalars(values: Iterable[Any]) -> bool:
-    return not any(isinstance(value, _NESTED) for value in values)
+def _is_record(obj: Any) -> bool:
+    return (
+        isinstance(obj, dict)
+        and bool(obj)
+        and all(type(key) is str for key in obj)
+        and not any(isinstance(value, _NESTED) for value in obj.values())
+    )

@@ -45,6 +45,36 @@ def test_same_text_as_json_dumps(value: Any, indent: int) -> None:
     assert jsontext.dumps(value, indent=indent) == json.dumps(value, indent=indent)
 
 
+TRICKY = st.sampled_from(["}", "{", "},", "}, {", "}\n{", '"', "\\", "\u2028"])
+RECORDS = st.dictionaries(
+    st.one_of(KEYS, TRICKY), st.one_of(SCALARS, TRICKY), min_size=0, max_size=4
+)
+
+
+@settings(max_examples=1000 if LONG else 150, deadline=None)
+@given(
+    st.lists(st.one_of(RECORDS, RECORDS, JSON), max_size=700),  # crosses the 256-record batch
+    st.integers(min_value=0, max_value=4),
+)
+def test_arrays_of_records(value: list[Any], indent: int) -> None:
+    assert jsontext.dumps(value, indent=indent) == json.dumps(value, indent=indent)
+    assert jsontext.dumps({"k": value}, indent=indent) == json.dumps({"k": value}, indent=indent)
+    lazy = jsontext.LazyArray(value, lambda item: item)
+    assert jsontext.dumps({"k": lazy}, indent=indent) == json.dumps({"k": value}, indent=indent)
+
+
+@pytest.mark.parametrize("odd_one", [None, 0, 255, 256, 599])
+def test_many_records_across_batches(odd_one: int | None) -> None:
+    records: list[Any] = [
+        {"name": f"v{i}-vm", "s": "}, {" if i % 7 else "}\n{", "f": i / 3, "b": i % 2 == 0}
+        for i in range(600)
+    ]
+    if odd_one is not None:
+        records[odd_one] = {"nested": {"x": [1, {}]}} if odd_one % 2 else {}
+    for value in (records, {"generator": "x", "vms": records, "host": {"ramMiB": 1}}):
+        assert jsontext.dumps(value) == json.dumps(value, indent=2)
+
+
 @pytest.mark.parametrize(
     "value",
     [
