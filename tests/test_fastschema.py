@@ -305,13 +305,16 @@ def mutated(draw: st.DrawFn, base: st.SearchStrategy[Any]) -> Any:
             target = _at(document, path)
             if isinstance(target, dict):
                 key = draw(keys_for(path))
-                target[key] = draw(values_for((*path, key)))
+                target[key] = copy.deepcopy(draw(values_for((*path, key))))
             elif isinstance(target, list):
-                target.insert(draw(st.integers(0, len(target))), draw(values_for((*path, 0))))
+                index = draw(st.integers(0, len(target)))
+                target.insert(index, copy.deepcopy(draw(values_for((*path, 0)))))
             continue
         parent, step = _at(document, path[:-1]), path[-1]
         if action == "replace":
-            parent[step] = draw(values_for(path))
+            # Drawn values can be shared objects (st.just, sampled_from): later edits must
+            # not reach back into the strategy, or Hypothesis sees inconsistent generation.
+            parent[step] = copy.deepcopy(draw(values_for(path)))
         elif action == "delete":
             del parent[step]
         elif isinstance(parent, dict):  # rename: the value stays, the key changes
