@@ -45,13 +45,34 @@ class Command:
         return statistics.median(self.walls)
 
 
+# Children run as installed code would: pip byte-compiles a wheel at install time, so
+# ghafmemgen's modules must not be recompiled on every start-up just because this
+# environment sets PYTHONDONTWRITEBYTECODE (prepare() compiles them once, up front).
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+def prepare(py: str, scratch: Path) -> str:
+    """Byte-compile the ghafmemgen package the children will import; returns its folder.
+    (Run from `scratch`: `python -c` would put the current directory first on sys.path.)"""
+    where = subprocess.run(
+        [py, "-c", "import ghafmemgen, os; print(os.path.dirname(ghafmemgen.__file__))"],
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ENV,
+    ).stdout.strip()
+    subprocess.run([py, "-m", "compileall", "-q", where], check=True, env=ENV)
+    return where
+
+
 def run_once(command: Command, scratch: Path) -> tuple[float, int]:
     """Wall time and peak RSS of one run; "{out}" in argv becomes a fresh, absent directory."""
     out = scratch / f"out-{len(command.walls)}"
     argv = [arg.replace("{out}", str(out)) for arg in command.argv]
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=ENV)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -113,7 +134,7 @@ def skipped(id_: str, title: str, goal: float, why: str) -> Result:
 
 
 def has_command(gmg: str, name: str) -> bool:
-    probe = subprocess.run([gmg, name, "--help"], capture_output=True, check=False)
+    probe = subprocess.run([gmg, name, "--help"], capture_output=True, check=False, env=ENV)
     return probe.returncode == 0
 
 
@@ -144,6 +165,7 @@ def benchmarks(args: argparse.Namespace, scratch: Path) -> list[Result]:
     gmg, cjs, py = str(BIN / "ghafmemgen"), str(BIN / "check-jsonschema"), sys.executable
     results: list[Result] = []
     runs = args.runs
+    print(f"ghafmemgen from {prepare(py, scratch)}", file=sys.stderr)
 
     print("B1/B2: cold start", file=sys.stderr)
     check = Command("check", [gmg, "check", str(FIXTURE)], ok=frozenset({0, 1}))
