@@ -7,8 +7,9 @@ small fleet, and its error objects cost time per node. Valid fleets are the comm
 The schema is compiled once per process into nested closures. Only the subset of JSON Schema
 2020-12 the fleet schema uses is known; any other keyword raises UnsupportedSchema at compile
 time, so the schema cannot grow a rule this module silently skips. Semantics follow
-jsonschema's keyword functions (`pattern` is `re.search`, `const`/`enum` use its `equal`, where
-`1 == 1.0` but `True != 1`), with the project's integer rule: bool and 2.0 are not integers.
+jsonschema's keyword functions (`const`/`enum` use its `equal`, where `1 == 1.0` but
+`True != 1`), with two project rules that schema.py applies to jsonschema too: bool and 2.0
+are not integers, and `pattern` is a search with ECMA-262's `$` (see ecma_pattern).
 """
 
 from __future__ import annotations
@@ -33,6 +34,18 @@ ASSERTIONS = frozenset(
     ("type", "enum", "const", "anyOf", "items", "$ref", *_OBJECT, *_STRING, *_NUMBER)
 )
 SUPPORTED = ANNOTATIONS | ASSERTIONS
+
+
+@cache
+def ecma_pattern(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """`pattern` searched with ECMA-262's `$` (end of input), which editors use too.
+
+    Python's `$` also matches before a final newline, so `^[a-z-]*-vm$` would accept
+    "net-vm\n" and let a newline into a VM name.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern).search
 
 
 class UnsupportedSchema(ValueError):
@@ -166,7 +179,7 @@ class _Compiler:
 
     @staticmethod
     def _string(schema: Mapping[str, Any]) -> Check:
-        pattern = re.compile(schema["pattern"]).search if "pattern" in schema else None
+        pattern = ecma_pattern(schema["pattern"]) if "pattern" in schema else None
         low, high = schema.get("minLength", 0), schema.get("maxLength")
         if pattern is None and low == 0 and high is None:
             return _always

@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from ghafmemgen.fastschema import is_valid
+from ghafmemgen.fastschema import ecma_pattern, is_valid
 from ghafmemgen.findings import Finding
 from ghafmemgen.loader import Document, Path_, json_path
 from ghafmemgen.resources import schema_text
@@ -34,8 +34,18 @@ def _validator() -> Any:
         "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
     )
     extend: Any = validators.extend  # untyped in the stubs
-    strict = extend(Draft202012Validator, type_checker=checker)
+    strict = extend(
+        Draft202012Validator, type_checker=checker, validators={"pattern": _pattern_keyword}
+    )
     return strict(schema())
+
+
+def _pattern_keyword(_validator: Any, pattern: str, instance: Any, _schema: Any) -> Any:
+    """jsonschema's `pattern` with ECMA-262's `$`: "net-vm\\n" is not a VM name."""
+    from jsonschema.exceptions import ValidationError
+
+    if isinstance(instance, str) and ecma_pattern(pattern)(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def yaml_type(value: Any) -> str:

@@ -537,3 +537,23 @@ def test_mem_minus_one_on_line_n_exits_1_with_n_and_gmg001(tmp_path: Path) -> No
     assert f"{copy}:{n}:10: GMG001 error: $.vms.chrome-vm.mem" in out
     assert f":{n}:" in out and "GMG001" in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('version: 1\nhost: {ram: 4096}\nvms:\n  "net-vm\\n": {kind: system, mem: 512}\n', "$.vms"),
+        ('version: 1\nhost: {ram: 4096, name: "laptop\\n"}\nvms: {}\n', "$.host.name"),
+        ('version: 1\nhost: {ram: "4GiB\\n"}\nvms: {}\n', "$.host.ram"),
+    ],
+)
+def test_patterns_anchor_at_the_end_of_input_not_before_a_final_newline(
+    tmp_path: Path, text: str, path: str
+) -> None:
+    # Python's `$` matches before a trailing newline; JSON Schema's (ECMA-262) does not.
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(text, encoding="utf-8")
+    with pytest.raises(FleetError) as caught:
+        pipeline.load(fleet)
+    assert [f.rule for f in caught.value.findings] == ["GMG001"]
+    assert caught.value.findings[0].path.startswith(path)

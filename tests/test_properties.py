@@ -149,7 +149,9 @@ KEYWORD_NAMES = [f"{word}-vm" for word in ("if", "then", "else", "assert", "with
 KEYWORD_NAMES += [f"{word}-vm" for word in ("in", "rec", "inherit", "or", "true", "null")]
 VM_NAMES = st.one_of(
     st.from_regex(r"\A[a-z][a-z0-9-]{0,20}-vm\Z"),
-    st.from_regex(fleet_schema()["$defs"]["vmName"]["pattern"]).filter(lambda n: len(n) <= 64),
+    st.from_regex(fleet_schema()["$defs"]["vmName"]["pattern"], fullmatch=True).filter(
+        lambda n: len(n) <= 64
+    ),
     st.sampled_from(KEYWORD_NAMES),
 )
 
