@@ -90,11 +90,29 @@ def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
         )
         for p in _zero_sizes(data)
     ]
+    findings += [
+        _finding(
+            document,
+            rule="GMG001",
+            message=f"{json_path(p)}: {rule!r} names no rule (see `ghafmemgen rules`)",
+            path=p,
+            at_key=False,
+        )
+        for p, rule in _unknown_lint_rules(data)
+    ]
     if findings:
         raise FleetError(findings)
     # The raw tree is not needed once normalized: keep one tree, not two (a 100,000-VM fleet's
     # raw mappings are ~25 MB). Positions stay with the document.
     return Loaded(document=replace(document, data=data), data=data)
+
+
+def _unknown_lint_rules(data: Mapping[str, Any]) -> Iterable[tuple[Path_, str]]:
+    """`lint.ignore: [GMG999]` would silently ignore nothing: say so."""
+    for key in ("select", "ignore"):
+        for index, rule in enumerate(data.get("lint", {}).get(key, ())):
+            if not any(known.startswith(rule) for known in RULES):
+                yield ("lint", key, index), rule
 
 
 def _zero_sizes(data: Mapping[str, Any]) -> Iterable[Path_]:

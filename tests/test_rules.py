@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ghafmemgen import pipeline
+from ghafmemgen.errors import FleetError
 from ghafmemgen.findings import RULES, Finding, Selection, parse_rule_list
 
 LAPTOP = Path(__file__).resolve().parent.parent / "fixtures" / "ghaf-laptop.yaml"
@@ -486,3 +487,17 @@ def test_laptop_check_of_every_variant(laptop: pipeline.Loaded) -> None:
         "low": ["GMG031", "GMG032", "GMG033", "GMG034", "GMG034", "GMG035"],
         "minimal": ["GMG033"],
     }
+
+
+def test_lint_section_naming_an_unknown_rule_is_a_located_error(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(
+        "version: 1\nhost: {ram: 4096}\nvms: {}\nlint:\n  ignore:\n    - GMG03\n    - GMG999\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FleetError) as caught:
+        pipeline.load(fleet)
+    [finding] = caught.value.findings
+    # GMG03 is a known prefix; GMG999 on line 7, column 7 names nothing.
+    assert (finding.rule, finding.line, finding.column) == ("GMG001", 7, 7)
+    assert "GMG999" in finding.message and finding.path == "$.lint.ignore[1]"
