@@ -25,7 +25,7 @@ from ghafmemgen.figures import (
 from ghafmemgen.findings import Finding, Selection
 from ghafmemgen.pipeline import Loaded, Variant, check, variant
 from ghafmemgen.simulate import Simulation, resume_rule, simulate
-from ghafmemgen.tables import VM_COLUMNS
+from ghafmemgen.tables import VM_COLUMNS, vm_cells
 
 if TYPE_CHECKING:
     import jinja2
@@ -99,19 +99,7 @@ class Section:
         """The plan's columns (as `plan` prints them), one row per VM."""
         rows = []
         for vm in self.variant.plan.vms:
-            texts = (
-                vm.name,
-                vm.kind,
-                vm.hypervisor,
-                str(vm.mem_mib),
-                str(vm.qemu_mem_mib),
-                "yes" if vm.balloon else "no",
-                "yes" if vm.deflate_on_oom else "no",
-                str(vm.zram_disk_mib),
-                f"{vm.zram_gain_mib:.1f}",
-                f"{vm.effective_min_mib:.1f}",
-                f"{vm.effective_max_mib:.1f}",
-            )
+            texts = vm_cells(vm)
             rows.append(
                 [
                     Cell(text=text, numeric=head.numeric)

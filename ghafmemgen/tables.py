@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ghafmemgen.plan import Plan
+from ghafmemgen.plan import Plan, VmPlan
 
 VM_COLUMNS = (
     "VM",
@@ -21,23 +21,25 @@ VM_COLUMNS = (
 )
 
 
+def vm_cells(vm: VmPlan) -> tuple[str, ...]:
+    """One VM's plan figures as text, in VM_COLUMNS order (the text table and the HTML page)."""
+    return (
+        vm.name,
+        vm.kind,
+        vm.hypervisor,
+        str(vm.mem_mib),
+        str(vm.qemu_mem_mib),
+        "yes" if vm.balloon else "no",
+        "yes" if vm.deflate_on_oom else "no",
+        str(vm.zram_disk_mib),
+        f"{vm.zram_gain_mib:.1f}",
+        f"{vm.effective_min_mib:.1f}",
+        f"{vm.effective_max_mib:.1f}",
+    )
+
+
 def _vm_rows(plan: Plan) -> list[tuple[str, ...]]:
-    return [
-        (
-            vm.name,
-            vm.kind,
-            vm.hypervisor,
-            str(vm.mem_mib),
-            str(vm.qemu_mem_mib),
-            "yes" if vm.balloon else "no",
-            "yes" if vm.deflate_on_oom else "no",
-            str(vm.zram_disk_mib),
-            f"{vm.zram_gain_mib:.1f}",
-            f"{vm.effective_min_mib:.1f}",
-            f"{vm.effective_max_mib:.1f}",
-        )
-        for vm in plan.vms
-    ]
+    return [vm_cells(vm) for vm in plan.vms]
 
 
 def _host_rows(plan: Plan) -> list[tuple[str, str]]:
