@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from ghafmemgen import loader, rules
+from ghafmemgen.document import Document, Path_, json_path
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import RULES, Finding, Selection
-from ghafmemgen.loader import Document, Limits, Path_, json_path
+from ghafmemgen.loader import Limits
 from ghafmemgen.model import Fleet, build, effective
 from ghafmemgen.plan import Plan, plan_fleet
 

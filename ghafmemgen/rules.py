@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ghafmemgen.loader import Path_
+from ghafmemgen.document import Path_
 from ghafmemgen.model import Fleet
 from ghafmemgen.plan import Plan, has_balloon
 from ghafmemgen.units import format_mib

@@ -11,9 +11,9 @@ import json
 from functools import cache
 from typing import Any
 
+from ghafmemgen.document import Document, Path_, json_path
 from ghafmemgen.fastschema import ecma_pattern, is_valid
 from ghafmemgen.findings import Finding
-from ghafmemgen.loader import Document, Path_, json_path
 from ghafmemgen.resources import schema_text
 
 _MAX_SHOWN = 60  # characters of a user value quoted back in a message

@@ -10,7 +10,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from ghafmemgen.loader import Path_
+from ghafmemgen.document import Path_
 
 MAX_MIB = 64 * 1024 * 1024  # 64 TiB; keeps every product the plan forms inside a Nix integer
 _SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(KiB|MiB|GiB|TiB|K|M|G|T)")

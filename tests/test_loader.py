@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ghafmemgen.document import Document, json_path
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import Finding
-from ghafmemgen.loader import Document, Limits, json_path, load, parse
+from ghafmemgen.loader import Limits, load, parse
 
 
 def loads(text: str, **limits: int) -> Any:

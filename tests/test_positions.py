@@ -15,7 +15,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ghafmemgen.loader import Path_, Positions, parse
+from ghafmemgen.document import Path_, Positions
+from ghafmemgen.loader import parse
 
 LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
 
