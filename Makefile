@@ -21,9 +21,13 @@ demo: $(BIN)/ghafmemgen
 	@echo
 	@echo "== ghafmemgen plan $(FLEET)"
 	$(BIN)/ghafmemgen plan $(FLEET) 2>/dev/null
-	@echo "== ghafmemgen render $(FLEET) --out $(OUT)"
-	$(BIN)/ghafmemgen render $(FLEET) --out $(OUT) --ignore GMG03
+	@echo "== ghafmemgen simulate $(FLEET)  (S3 resume of the base fleet)"
+	$(BIN)/ghafmemgen simulate $(FLEET)
+	@echo "== ghafmemgen render $(FLEET) --out $(OUT)  (warnings do not block rendering)"
+	$(BIN)/ghafmemgen render $(FLEET) --out $(OUT) 2>/dev/null
 	@ls -1 $(OUT)
+	@echo "== ghafmemgen report $(FLEET) -o build/report.html"
+	$(BIN)/ghafmemgen report $(FLEET) -o build/report.html
 
 test: $(BIN)/ghafmemgen
 	$(BIN)/python -m pytest
