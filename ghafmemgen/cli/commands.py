@@ -12,13 +12,13 @@ from importlib import import_module
 
 # Command modules in --help order, and the commands each one registers.
 MODULES: dict[str, tuple[str, ...]] = {
-    "fit": ("fit",),
     "lint": ("check", "rules"),
-    "misc": ("schema", "init"),
     "plan": ("plan",),
-    "render": ("render",),
-    "report": ("report",),
     "simulate": ("simulate",),
+    "render": ("render",),
+    "fit": ("fit",),
+    "report": ("report",),
+    "misc": ("schema", "init"),
 }
 _MODULE_OF = {command: module for module, commands in MODULES.items() for command in commands}
 
