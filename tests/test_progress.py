@@ -50,7 +50,10 @@ def test_a_run_for_machines_gets_no_bar(tmp_path: Path) -> None:
     assert stream.getvalue() == ""
 
 
-def test_a_long_run_on_a_terminal_shows_the_file_being_worked_on(tmp_path: Path) -> None:
+def test_a_long_run_on_a_terminal_shows_the_file_being_worked_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm")  # rich draws no live display on a "dumb" terminal
     paths = files(tmp_path, 3)
     stream = Terminal()
     seen = []
@@ -76,7 +79,8 @@ def test_a_bad_delay_setting_falls_back_or_clamps(
 def check_on_a_terminal(tmp_path: Path, paths: list[Path], *args: str) -> tuple[int, str, str]:
     """Run `ghafmemgen check` with stderr on a pseudo-terminal and stdout in a file."""
     main, secondary = pty.openpty()
-    env = {**os.environ, "GHAFMEMGEN_PROGRESS_DELAY": "0", "COLUMNS": "100"}
+    # A terminal that rich draws on (a "dumb" TERM would rightly get no live display).
+    env = {**os.environ, "GHAFMEMGEN_PROGRESS_DELAY": "0", "COLUMNS": "100", "TERM": "xterm"}
     out_path = tmp_path / "stdout.txt"
     with out_path.open("wb") as out:
         proc = subprocess.Popen(
