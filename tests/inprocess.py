@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,10 @@ class Result:
     @property
     def output(self) -> str:
         return self.stdout + self.stderr
+
+    def __iter__(self) -> Iterator[int | str]:
+        """`code, stdout, stderr = run_cli(...)`."""
+        return iter((self.code, self.stdout, self.stderr))
 
 
 def run_cli(*args: str | Path) -> Result:

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -20,10 +19,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from inprocess import run_cli
 from ruamel.yaml import YAML
 
 from ghafmemgen import fit, pipeline
-from ghafmemgen.cli import main
 from ghafmemgen.findings import Selection
 from ghafmemgen.model import deep_merge
 from ghafmemgen.simulate import simulate
@@ -32,17 +31,6 @@ from ghafmemgen.units import format_mib
 LAPTOP = Path(__file__).resolve().parent.parent / "fixtures" / "ghaf-laptop.yaml"
 FAILING = {"errors": {"error"}, "warnings": {"error", "warning"}, "simulate": {"error"}}
 Cli = tuple[int, str, str]
-
-
-def cli(
-    args: list[str | Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Cli:
-    monkeypatch.setattr(sys, "argv", ["ghafmemgen", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 def raw(path: Path) -> dict[str, Any]:
@@ -80,7 +68,7 @@ def effective_mems(profile: str | None) -> dict[str, tuple[str, int]]:
 def test_swap_alone_raises_swap_to_16gib(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = cli(["fit", LAPTOP, "--profile", "low", "--adjust", "swap"], capsys, monkeypatch)
+    code, out, _ = run_cli("fit", LAPTOP, "--profile", "low", "--adjust", "swap")
     assert code == 0
     assert YAML(typ="safe").load(out) == {"host": {"swap": {"size": "16GiB"}}}
     assert "# host.swap.size 12GiB -> 16GiB: at 15GiB, the steady state of 32768 MiB" in out
@@ -88,7 +76,7 @@ def test_swap_alone_raises_swap_to_16gib(
     fleet = write(tmp_path / "fleet.yaml", paste(raw(LAPTOP), "low", YAML(typ="safe").load(out)))
     assert not meets(LAPTOP, "low", "errors")
     assert meets(fleet, "low", "errors")
-    code, out, _ = cli(["check", fleet, "--profile", "low"], capsys, monkeypatch)
+    code, out, _ = run_cli("check", fleet, "--profile", "low")
     assert code == 0, out
 
 
@@ -96,7 +84,7 @@ def test_swap_alone_cannot_clear_the_steady_state_and_vm_size_warnings(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args: list[str | Path] = ["fit", LAPTOP, "-p", "low", "--adjust", "swap", "--goal", "warnings"]
-    code, out, err = cli(args, capsys, monkeypatch)
+    code, out, err = run_cli(*args)
     assert (code, out) == (1, "")
     assert "cannot fit profile low (goal warnings) with --adjust swap" in err
     blocks = dict(re.findall(r"ghafmemgen: (GMG03\d) .*\nghafmemgen:   (.*)", err))
@@ -104,7 +92,7 @@ def test_swap_alone_cannot_clear_the_steady_state_and_vm_size_warnings(
     assert "swap does not change the steady state" in blocks["GMG032"]
     assert "swap does not change it" in blocks["GMG034"]
     assert all("--adjust swap cannot change that" in why for why in blocks.values())
-    code, out, _ = cli([*args, "--format", "json"], capsys, monkeypatch)
+    code, out, _ = run_cli(*args, "--format", "json")
     doc = json.loads(out)
     assert (code, doc["status"], doc["patch"], doc["written"]) == (1, "impossible", {}, False)
 
@@ -113,7 +101,7 @@ def test_app_mem_scales_app_vms_until_the_steady_state_fits_ram_plus_swap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args: list[str | Path] = ["fit", LAPTOP, "-p", "low", "--adjust", "app-mem", "-f", "json"]
-    code, out, _ = cli(args, capsys, monkeypatch)
+    code, out, _ = run_cli(*args)
     doc = json.loads(out)
     assert (code, doc["status"]) == (0, "patched")
     before = effective_mems("low")
@@ -131,7 +119,7 @@ def test_app_mem_scales_app_vms_until_the_steady_state_fits_ram_plus_swap(
     assert reserved + sum(mem for _, mem in before.values()) > ram + swap  # it did not fit
     assert reserved + sum(after.values()) <= ram + swap  # now it does
     fleet = write(tmp_path / "fleet.yaml", paste(raw(LAPTOP), "low", doc["patch"]))
-    code, out, _ = cli(["check", fleet, "--profile", "low"], capsys, monkeypatch)
+    code, out, _ = run_cli("check", fleet, "--profile", "low")
     assert code == 0, out
     for name in new:  # no VM was shrunk for nothing
         reverted = paste(raw(fleet), "low", {"vms": {name: {"mem": before[name][1]}}})
@@ -157,7 +145,7 @@ def test_passthrough_vms_alone_exceeding_ram_cannot_fit(
 ) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(PASSTHROUGH, encoding="utf-8")
-    code, out, err = cli(["fit", fleet, "--adjust", adjust, "--write"], capsys, monkeypatch)
+    code, out, err = run_cli("fit", fleet, "--adjust", adjust, "--write")
     assert (code, out) == (1, "")
     assert "cannot fit the base fleet (goal errors)" in err
     assert "pinned memory alone (5120 MiB of passthrough VMs) exceeds RAM (4096 MiB)" in err
@@ -179,13 +167,13 @@ def test_simulate_goal_raises_swap_for_the_resume_cascade(
         """),
         encoding="utf-8",
     )
-    code, out, _ = cli(["fit", fleet], capsys, monkeypatch)
+    code, out, _ = run_cli("fit", fleet)
     assert code == 0 and "already meets goal errors: nothing to change" in out
-    code, out, _ = cli(["fit", fleet, "--goal", "simulate", "--write"], capsys, monkeypatch)
+    code, out, _ = run_cli("fit", fleet, "--goal", "simulate", "--write")
     assert code == 0 and "GMG080" in out
     assert YAML(typ="safe").load(out) == {"host": {"swap": {"size": "2GiB"}}}
     assert "size: 2GiB}" in fleet.read_text(encoding="utf-8")
-    assert cli(["simulate", fleet], capsys, monkeypatch)[0] == 0
+    assert run_cli("simulate", fleet).code == 0
 
 
 def test_nothing_to_change_is_said_and_written_nowhere(
@@ -193,7 +181,7 @@ def test_nothing_to_change_is_said_and_written_nowhere(
 ) -> None:
     fleet = tmp_path / "fleet.yaml"
     shutil.copy(LAPTOP, fleet)
-    code, out, _ = cli(["fit", fleet, "--write"], capsys, monkeypatch)
+    code, out, _ = run_cli("fit", fleet, "--write")
     assert code == 0
     assert out == "# the base fleet already meets goal errors: nothing to change\n{}\n"
     assert fleet.read_bytes() == LAPTOP.read_bytes()
@@ -215,7 +203,7 @@ def test_nothing_to_change_is_said_and_written_nowhere(
 def test_usage_errors_exit_2(
     args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, err = cli(["fit", LAPTOP, *args], capsys, monkeypatch)
+    code, out, err = run_cli("fit", LAPTOP, *args)
     assert (code, out) == (2, "")
     assert err.startswith("ghafmemgen: ") and "Traceback" not in err
 
@@ -266,7 +254,7 @@ def test_write_changes_only_the_patched_lines(
 ) -> None:
     fleet = tmp_path / "ghaf-laptop.yaml"
     shutil.copy(LAPTOP, fleet)
-    code, _, err = cli(["fit", fleet, *args, "--write"], capsys, monkeypatch)
+    code, _, err = run_cli("fit", fleet, *args, "--write")
     assert code == 0 and f"wrote the patch into {fleet}" in err
     before = LAPTOP.read_text(encoding="utf-8").splitlines(keepends=True)
     after = fleet.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -299,14 +287,14 @@ def test_write_keeps_every_comment_and_blank_line_of_the_fixture(
         "warnings",
         "--write",
     ]
-    assert cli(args, capsys, monkeypatch)[0] == 0
+    assert run_cli(*args).code == 0
     before = LAPTOP.read_text(encoding="utf-8").splitlines(keepends=True)
     after = fleet.read_text(encoding="utf-8").splitlines(keepends=True)
     edited, _ = edited_and_inserted(before, after)
     assert edited == ["      flatpak-vm: { mem: 5120 }\n"]
     kept = [line for line in before if not line.strip() or "#" in line]
     assert len(kept) > 20 and all(line not in edited for line in kept)
-    assert cli(["check", fleet, "--profile", "low", "--strict"], capsys, monkeypatch)[0] == 0
+    assert run_cli("check", fleet, "--profile", "low", "--strict").code == 0
 
 
 def test_write_refuses_when_the_edit_would_reach_an_alias(
@@ -327,9 +315,7 @@ def test_write_refuses_when_the_edit_would_reach_an_alias(
         """)
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(text, encoding="utf-8")
-    code, _, err = cli(
-        ["fit", fleet, "-p", "low", "--adjust", "swap", "--write"], capsys, monkeypatch
-    )
+    code, _, err = run_cli("fit", fleet, "-p", "low", "--adjust", "swap", "--write")
     assert code == 1 and f"ghafmemgen: {fleet} not written:" in err
     assert "paste the patch by hand" in err
     assert fleet.read_text(encoding="utf-8") == text
@@ -473,9 +459,7 @@ def test_write_fills_flow_mappings_and_keeps_crlf(
 ) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_bytes(CRLF.encode())
-    code, _, _ = cli(
-        ["fit", fleet, "-p", profile, "--adjust", "swap", "--write"], capsys, monkeypatch
-    )
+    code, _, _ = run_cli("fit", fleet, "-p", profile, "--adjust", "swap", "--write")
     assert code == 0
     assert fleet.read_bytes() == CRLF.replace(before, after, 1).encode()
     assert meets(fleet, profile, "errors")
@@ -487,11 +471,11 @@ def test_write_refuses_to_guess_inside_a_nested_flow_mapping(
     fleet = tmp_path / "fleet.yaml"
     fleet.write_bytes(CRLF.encode())
     args: list[str | Path] = ["fit", fleet, "-p", "r", "--adjust", "app-mem,sys-mem", "--write"]
-    code, out, err = cli(args, capsys, monkeypatch)
+    code, out, err = run_cli(*args)
     assert code == 1 and "not written" in err and "paste the patch by hand" in err
     assert fleet.read_bytes() == CRLF.encode()
     assert YAML(typ="safe").load(out) == {"vms": {"b-vm": {"mem": "1GiB"}}}  # still printed
-    code, out, err = cli([*args, "--format", "json"], capsys, monkeypatch)
+    code, out, err = run_cli(*args, "--format", "json")
     assert (code, json.loads(out)["written"]) == (1, False)
 
 
@@ -555,7 +539,7 @@ def test_balloon_steps_lower_the_largest_allocation_first(
     # base memory taken (app-mem would need a-vm at 1 GiB).
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(BALLOONS.format(swap="16GiB"), encoding="utf-8")
-    code, out, _ = cli(["fit", fleet, "--goal", "warnings"], capsys, monkeypatch)
+    code, out, _ = run_cli("fit", fleet, "--goal", "warnings")
     assert code == 0
     assert YAML(typ="safe").load(out) == {"vms": {"a-vm": {"balloonRatio": 1}}}
     assert "# vms.a-vm.balloonRatio 3 -> 1: at 2, a-vm could grow to microvm.mem = 6144 MiB" in out
@@ -567,9 +551,7 @@ def test_an_auto_swap_size_is_left_alone(
 ) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(BALLOONS.format(swap="auto"), encoding="utf-8")
-    code, out, err = cli(
-        ["fit", fleet, "--goal", "warnings", "--adjust", "swap"], capsys, monkeypatch
-    )
+    code, out, err = run_cli("fit", fleet, "--goal", "warnings", "--adjust", "swap")
     assert (code, out) == (1, "")
     assert "host.swap.size is auto (the required swap): fit does not replace it" in err
     assert "--adjust swap cannot change that; it needs balloon or app-mem" in err

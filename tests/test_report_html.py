@@ -14,7 +14,6 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zlib
 from collections import Counter
@@ -27,9 +26,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from inprocess import run_cli
 
 from ghafmemgen import charts, figures, htmlreport, pipeline
-from ghafmemgen.cli import main
 from ghafmemgen.findings import Selection
 from ghafmemgen.simulate import resume_rule, simulate
 
@@ -175,17 +174,6 @@ def external_references(html: str) -> list[str]:
     return refs
 
 
-def cli(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["ghafmemgen", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
 def render(path: Path = LAPTOP, profiles: list[str | None] | None = None) -> str:
     loaded = pipeline.load(path)
     variants = profiles if profiles is not None else pipeline.all_variants(loaded, None)
@@ -234,7 +222,7 @@ def test_report_command_writes_the_page_and_summarises_on_stderr(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "report.html"
-    code, stdout, err = cli(["report", str(LAPTOP), "-o", str(out)], capsys, monkeypatch)
+    code, stdout, err = run_cli("report", str(LAPTOP), "-o", str(out))
     assert code == 0, err
     assert stdout == ""
     html = out.read_text(encoding="utf-8")
@@ -261,7 +249,7 @@ def test_a_section_per_requested_profile_only(
 ) -> None:
     out = tmp_path / "low.html"
     args = ["report", str(LAPTOP), "-o", str(out), "--profile", "low", "-p", "low"]
-    code, _, err = cli(args, capsys, monkeypatch)
+    code, _, err = run_cli(*args)
     assert code == 0, err
     page = Page.of(out.read_text(encoding="utf-8"))
     ids = {i for t in page.texts for i in t.ids}
@@ -274,11 +262,11 @@ def test_unknown_profile_and_bad_fleet_write_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "report.html"
-    code, _, err = cli(["report", str(LAPTOP), "-o", str(out), "-p", "nope"], capsys, monkeypatch)
+    code, _, err = run_cli("report", str(LAPTOP), "-o", str(out), "-p", "nope")
     assert code == 2 and "no profile 'nope'" in err
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nhost: {ram: 1GiB}\nvms: {a-vm: {kind: app, mem: -1}}\n")
-    code, _, err = cli(["report", str(bad), "-o", str(out)], capsys, monkeypatch)
+    code, _, err = run_cli("report", str(bad), "-o", str(out))
     assert code == 1 and "GMG001" in err
     assert list(tmp_path.iterdir()) == [bad]
 
@@ -287,8 +275,8 @@ def test_select_and_ignore_filter_the_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ignored, selected = tmp_path / "ignored.html", tmp_path / "selected.html"
-    cli(["report", str(LAPTOP), "-o", str(ignored), "--ignore", "GMG03"], capsys, monkeypatch)
-    cli(["report", str(LAPTOP), "-o", str(selected), "--select", "GMG080"], capsys, monkeypatch)
+    run_cli("report", str(LAPTOP), "-o", str(ignored), "--ignore", "GMG03")
+    run_cli("report", str(LAPTOP), "-o", str(selected), "--select", "GMG080")
     every = {t for p in LAPTOP_PROFILES for t in expected(p)["rules"]}
     assert {r for r in every if r.startswith("GMG03")} and "GMG080" in every  # both matter
     rules_ignored = {t.text for t in Page.of(ignored.read_text()).texts if "rule" in t.classes}
@@ -481,7 +469,7 @@ def test_plan_svg_is_a_standalone_svg_file(
 ) -> None:
     out = tmp_path / "low.svg"
     args = ["plan", str(LAPTOP), "-p", "low", "--format", "svg", "-o", str(out)]
-    code, _, err = cli(args, capsys, monkeypatch)
+    code, _, err = run_cli(*args)
     assert code == 0, err
     text = out.read_text(encoding="utf-8")
     root = ET.fromstring(text.encode())

@@ -8,14 +8,13 @@ zram is 25% (the built-in memoryPercent) of microvm.mem.
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from inprocess import run_cli
 
 from ghafmemgen import GENERATOR, pipeline
-from ghafmemgen.cli import main
 from ghafmemgen.simulate import Simulation, VmOutcome, simulate, simulate_json, vm_message
 
 LAPTOP = Path(__file__).resolve().parent.parent / "fixtures" / "ghaf-laptop.yaml"
@@ -295,22 +294,11 @@ def test_json_document_has_exactly_the_documented_keys() -> None:
 # -- the command line -----------------------------------------------------------------------
 
 
-def cli(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["ghafmemgen", *args])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
 def test_cli_exit_0_and_json_when_everything_survives(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, APP_1G.format(ram=1536))
-    code, out, _ = cli(["simulate", str(path), "--format", "json"], capsys, monkeypatch)
+    code, out, _ = run_cli("simulate", str(path), "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert doc["vms"][0] == {
@@ -333,7 +321,7 @@ def test_cli_exit_1_and_table_when_a_vm_goes_oom(
     vms:
       sys-vm: {kind: system, mem: 1024, zram: {memoryPercent: 10}, resume: {spike: 400}}
     """
-    code, out, _ = cli(["simulate", str(write(tmp_path, body))], capsys, monkeypatch)
+    code, out, _ = run_cli("simulate", str(write(tmp_path, body)))
     assert code == 1
     row = next(line for line in out.splitlines() if line.startswith("sys-vm"))
     assert row.split() == [
@@ -362,7 +350,7 @@ def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(
     """
     target = tmp_path / "sim.json"
     args = ["simulate", str(write(tmp_path, body)), "-f", "json", "-o", str(target)]
-    code, out, _ = cli(args, capsys, monkeypatch)
+    code, out, _ = run_cli(*args)
     assert (code, out) == (1, "")
     doc = json.loads(target.read_text())
     assert {vm["absorbedBy"] for vm in doc["vms"]} == {"zram", "free"}
@@ -375,14 +363,14 @@ def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(
 def test_cli_usage_errors_exit_2(
     extra: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, out, _ = cli(["simulate", str(LAPTOP), *extra], capsys, monkeypatch)
+    code, out, _ = run_cli("simulate", str(LAPTOP), *extra)
     assert (code, out) == (2, "")
 
 
 def test_cli_missing_file_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, _, err = cli(["simulate", str(tmp_path / "none.yaml")], capsys, monkeypatch)
+    code, _, err = run_cli("simulate", str(tmp_path / "none.yaml"))
     assert code == 2 and "none.yaml" in err
 
 
@@ -412,7 +400,7 @@ def test_check_simulate_locates_gmg080(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, CHECKED)
-    code, out, _ = cli(["check", "--simulate", "-f", "json", str(path)], capsys, monkeypatch)
+    code, out, _ = run_cli("check", "--simulate", "-f", "json", str(path))
     assert code == 1
     found = [f for f in json.loads(out) if f["rule"] == "GMG080"]
     where = sorted((f["line"], f["column"], f["path"], f["profile"]) for f in found)
@@ -427,5 +415,5 @@ def test_check_runs_gmg080_only_with_simulate_and_it_can_be_ignored(
 ) -> None:
     path = str(write(tmp_path, CHECKED))
     for args in (["check", path], ["check", "--simulate", "--ignore", "GMG080", path]):
-        _, out, _ = cli([*args, "-f", "json"], capsys, monkeypatch)
+        _, out, _ = run_cli(*args, "-f", "json")
         assert not [f for f in json.loads(out) if f["rule"] == "GMG080"]
