@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ghafmemgen.errors import FleetError, GhafmemgenError, UsageError
 from ghafmemgen.loader import Limits
 from ghafmemgen.model import deep_merge
+from ghafmemgen.output import staged
 from ghafmemgen.units import SIZE_KEYS, format_mib
 
 if TYPE_CHECKING:
@@ -279,25 +280,26 @@ def write_fleet(
         new_text = rewrite(text, profile=profile, patch=patch)
     except WriteError as exc:
         raise WriteError(f"{path} not written: {exc}") from None
-    tmp = path.with_name(f".{path.name}.fit{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(new_text)
-        shutil.copymode(path, tmp)
-        try:
-            loaded = pipeline.load(tmp, limits=limits)
-        except FleetError as exc:
-            raise WriteError(f"{path} not written: the edited file does not load: {exc}") from None
-        hits = goal_hits(
-            pipeline.variant(loaded, profile), goal=options.goal, selection=options.selection
-        )
-        if hits:
-            failing = "; ".join(f"{hit.rule} {hit.message}" for hit in hits)
-            raise WriteError(
-                f"{path} not written: the edited file misses goal {options.goal}: {failing}"
+        # The edited file is loaded and checked where it will live; only then does it replace
+        # the original.
+        with staged(path, suffix=f".fit{os.getpid()}.tmp") as tmp:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                handle.write(new_text)
+            shutil.copymode(path, tmp)
+            try:
+                loaded = pipeline.load(tmp, limits=limits)
+            except FleetError as exc:
+                raise WriteError(
+                    f"{path} not written: the edited file does not load: {exc}"
+                ) from None
+            hits = goal_hits(
+                pipeline.variant(loaded, profile), goal=options.goal, selection=options.selection
             )
-        tmp.replace(path)
+            if hits:
+                failing = "; ".join(f"{hit.rule} {hit.message}" for hit in hits)
+                raise WriteError(
+                    f"{path} not written: the edited file misses goal {options.goal}: {failing}"
+                )
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -15,7 +15,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,19 @@ _TMP_SUFFIX = ".ghafmemgen-tmp"
 class WriteResult:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
+
+
+@contextlib.contextmanager
+def staged(target: Path, *, suffix: str) -> Iterator[Path]:
+    """A temporary path beside `target` (`.NAME{suffix}`) that replaces `target` when the block
+    ends normally; on any exception it is removed and `target` is left as it was. For single
+    files (reports, `fit --write`); the rendered set uses write_set."""
+    tmp = target.with_name(f".{target.name}{suffix}")
+    try:
+        yield tmp
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def is_generated(name: str, data: bytes) -> bool:

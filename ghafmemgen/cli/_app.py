@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ghafmemgen import __version__
+from ghafmemgen import GENERATOR
 from ghafmemgen.errors import UsageError
 from ghafmemgen.findings import Selection, parse_rule_list
 from ghafmemgen.loader import Limits
@@ -32,7 +32,7 @@ DEBUG = {"on": os.environ.get("GHAFMEMGEN_DEBUG") == "1"}
 
 def _version(value: bool) -> None:
     if value:
-        print(f"ghafmemgen {__version__}")
+        print(GENERATOR)
         raise typer.Exit()
 
 
@@ -86,12 +86,12 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    tmp = output.with_name(f".{output.name}.tmp{os.getpid()}")
+    from ghafmemgen.output import staged
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        with staged(output, suffix=f".tmp{os.getpid()}") as tmp:
+            tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
