@@ -25,9 +25,9 @@ def __getattr__(name: str) -> object:
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from ghafmemgen import __version__
+        from ghafmemgen import GENERATOR
 
-        print(f"ghafmemgen {__version__}")
+        print(GENERATOR)
         return
     from ghafmemgen.cli._app import DEBUG, app
     from ghafmemgen.cli.commands import register
