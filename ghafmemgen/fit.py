@@ -23,7 +23,7 @@ from ghafmemgen.findings import RULES, Selection
 from ghafmemgen.fit_explain import cannot_fit_lines, change_reason
 from ghafmemgen.model import Fleet, Vm, deep_merge
 from ghafmemgen.pipeline import Loaded, Variant
-from ghafmemgen.units import format_mib
+from ghafmemgen.units import format_mib, round_up_to_gib
 
 KINDS = ("swap", "balloon", "app-mem", "sys-mem")  # in order of preference
 DEFAULT_ADJUST = ("swap", "balloon", "app-mem")
@@ -171,7 +171,7 @@ def _swap_ladder(s: Search, fixed: Patch) -> list[Rung]:
     h = pipeline.variant(s.loaded, s.profile).plan.host
     hibernation = h.ram_mib if s.fleet.host.hibernation else 0
     need = max(h.worst_case_mib - h.ram_mib, h.required_swap_mib, hibernation)
-    first, last = size // 1024 + 1, -(-need // 1024)
+    first, last = size // 1024 + 1, round_up_to_gib(need) // 1024
     rungs = [Rung(patch={SWAP: gib * 1024}, note="") for gib in range(first, last + 1)]
     return [Rung(patch={}, note=""), *rungs]
 

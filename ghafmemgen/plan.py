@@ -14,6 +14,7 @@ from typing import Any
 
 from ghafmemgen import GENERATOR
 from ghafmemgen.model import Fleet, Vm
+from ghafmemgen.units import round_up_to_gib
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,7 +97,7 @@ def required_swap_mib(*, steady: int, largest_deflation: int, ram: int, hibernat
     need = max(0, steady + largest_deflation - ram)
     if hibernation:
         need = max(need, ram)
-    return math.ceil(need / 1024) * 1024
+    return round_up_to_gib(need)
 
 
 def plan_fleet(fleet: Fleet) -> Plan:

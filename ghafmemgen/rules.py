@@ -16,7 +16,7 @@ from typing import Any
 from ghafmemgen.document import Path_
 from ghafmemgen.model import Fleet
 from ghafmemgen.plan import Plan, has_balloon
-from ghafmemgen.units import format_mib
+from ghafmemgen.units import format_mib, round_up_to_gib
 
 IFNAMSIZ = 15  # Linux interface names hold at most 15 characters
 MAX_VMS = 254  # Ghaf: fewer than 255 VMs in all
@@ -174,7 +174,7 @@ def host_memory(ctx: Context) -> Iterator[Hit]:
             rule="GMG031",
             message=f"steady state needs {h.steady_mib} MiB, host has {h.ram_mib} MiB RAM + "
             f"{h.swap_mib} MiB swap: raise host.swap.size to at least "
-            f"{format_mib(_gib_ceil(h.steady_mib - h.ram_mib))} or lower VM memory by "
+            f"{format_mib(round_up_to_gib(h.steady_mib - h.ram_mib))} or lower VM memory by "
             f"{h.steady_mib - room} MiB",
             path=swap_path,
         )
@@ -202,10 +202,6 @@ def host_memory(ctx: Context) -> Iterator[Hit]:
             f"{h.ram_mib}): raise host.swap.size to {format_mib(h.required_swap_mib)} or use auto",
             path=swap_path,
         )
-
-
-def _gib_ceil(mib: int) -> int:
-    return -(-mib // 1024) * 1024
 
 
 def vm_larger_than_host(ctx: Context) -> Iterator[Hit]:

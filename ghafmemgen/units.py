@@ -56,6 +56,11 @@ def parse_share(value: float | int | str) -> float:
     return share
 
 
+def round_up_to_gib(mib: int) -> int:
+    """Whole GiB, in MiB: swap is sized and proposed in whole GiB."""
+    return -(-mib // 1024) * 1024
+
+
 def format_mib(mib: int) -> str:
     """6144 -> "6GiB", 1536 -> "1536MiB": what a user would write back into the fleet."""
     return f"{mib // 1024}GiB" if mib and mib % 1024 == 0 else f"{mib}MiB"
