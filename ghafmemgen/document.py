@@ -141,3 +141,15 @@ def json_path(path: Path_) -> str:
         f"[{p}]" if isinstance(p, int) else f".{p}" if _PLAIN_KEY(p) else f"[{json.dumps(p)}]"
         for p in path
     )
+
+
+def yaml_type(value: Any) -> str:
+    """What a loaded value is, in a YAML user's words (for messages)."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return names.get(type(value), type(value).__name__)

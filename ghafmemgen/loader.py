@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ghafmemgen.document import MASK, Document, Path_, Positions, json_path, pack
+from ghafmemgen.document import MASK, Document, Path_, Positions, json_path, pack, yaml_type
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import Finding
 
@@ -62,7 +62,6 @@ _SUSPECT_KEY_START = frozenset("0123456789+-.~")
 _MAX_INT_DIGITS = 30  # far past any bound in the schema, far below Python's int-parsing limit
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + "str": str, _TAG + "int": int, _TAG + "float": float, _TAG + "bool": bool}
-_KEY_KINDS = {type(None): "null", bool: "a boolean", int: "an integer", float: "a number"}
 
 
 def _tag_as_written(tag: str) -> str:
@@ -258,7 +257,7 @@ class _Builder:
         key = self._scalar(event)
         if not isinstance(key, str):
             raise _Refusal(
-                f"mapping key {event.value!r} is read as {_KEY_KINDS[type(key)]}: keys must be "
+                f"mapping key {event.value!r} is read as {yaml_type(key)}: keys must be "
                 "strings (quote it)",
                 event.start_mark,
             )

@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from ghafmemgen.document import Document, Path_, json_path
+from ghafmemgen.document import Document, Path_, json_path, yaml_type
 from ghafmemgen.fastschema import ecma_pattern, is_valid
 from ghafmemgen.findings import Finding
 from ghafmemgen.resources import schema_text
@@ -46,17 +46,6 @@ def _pattern_keyword(_validator: Any, pattern: str, instance: Any, _schema: Any)
 
     if isinstance(instance, str) and ecma_pattern(pattern)(instance) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-def yaml_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return names.get(type(value), type(value).__name__)
 
 
 def shown(value: Any) -> str:
