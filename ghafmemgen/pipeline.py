@@ -19,8 +19,6 @@ from ghafmemgen.loader import Limits
 from ghafmemgen.model import Fleet, build, effective
 from ghafmemgen.plan import Plan, plan_fleet
 
-_POSITIVE = (("host", "ram"),)  # sizes that may not be 0 (a VM's mem is checked per VM)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Loaded:
@@ -117,15 +115,13 @@ def _unknown_lint_rules(data: Mapping[str, Any]) -> Iterable[tuple[Path_, str]]:
 
 
 def _zero_sizes(data: Mapping[str, Any]) -> Iterable[Path_]:
-    for path in _POSITIVE:
-        if data["host"][path[1]] == 0:
-            yield path
+    """host.ram and each VM's mem, in the base fleet and every profile, may not be 0."""
     sections = [
         ((), data),
         *((("profiles", name), p) for name, p in data.get("profiles", {}).items()),
     ]
     for prefix, section in sections:
-        if section.get("host", {}).get("ram", 1) == 0 and prefix:
+        if section.get("host", {}).get("ram", 1) == 0:
             yield (*prefix, "host", "ram")
         for name, vm in section.get("vms", {}).items():
             if vm.get("mem", 1) == 0:
