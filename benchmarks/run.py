@@ -2,8 +2,8 @@
 
 Every measurement is a whole process (start-up included), the compared commands alternate
 run by run so that machine noise hits both sides alike, and each figure is the median of
---runs runs after one warm-up. Results go to stdout as a Markdown table (the README carries
-it) and to benchmarks/results/latest.json.
+--runs runs after one warm-up. Results go to stdout as a Markdown table (docs/performance.md
+carries it) and to benchmarks/results/latest.json.
 """
 
 from __future__ import annotations
