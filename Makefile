@@ -53,6 +53,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict ghafmemgen
+	$(BIN)/lint-imports
 
 # The manual: --strict (set in mkdocs.yml) fails on a broken link or anchor and on a page
 # missing from the nav. The site goes to build/site.

@@ -11,13 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ghafmemgen import loader, rules
-from ghafmemgen.document import Document, Path_, json_path
 from ghafmemgen.errors import FleetError, UsageError
-from ghafmemgen.findings import RULES, Finding, Selection
-from ghafmemgen.loader import Limits
-from ghafmemgen.model import Fleet, build, effective
-from ghafmemgen.plan import Plan, plan_fleet
+from ghafmemgen.findings import DataPath, Finding, Selection
+from ghafmemgen.lint import registry
+from ghafmemgen.lint.checks import Context, Hit
+from ghafmemgen.memory.model import Fleet, build, effective
+from ghafmemgen.memory.plan import Plan, plan_fleet
+from ghafmemgen.source import loader
+from ghafmemgen.source.document import Document, json_path
+from ghafmemgen.source.loader import Limits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,14 +47,14 @@ def _finding(
     *,
     rule: str,
     message: str,
-    path: Path_,
+    path: DataPath,
     at_key: bool,
     profile: str | None = None,
 ) -> Finding:
     line, column = document.locate(path, profile=profile, at_key=at_key)
     return Finding(
         rule=rule,
-        severity=RULES[rule].severity,
+        severity=registry.RULES[rule].severity,
         message=message,
         file=document.file,
         line=line,
@@ -67,7 +69,8 @@ _DEFAULT_LIMITS = Limits()
 
 def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
     """Read, parse, validate and normalize one fleet file. Raises FleetError or UsageError."""
-    from ghafmemgen import schema, units
+    from ghafmemgen import units
+    from ghafmemgen.source import schema
 
     with loader.paused_gc():
         document = loader.load(path, limits=limits)
@@ -106,15 +109,15 @@ def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
     return Loaded(document=replace(document, data=data), data=data)
 
 
-def _unknown_lint_rules(data: Mapping[str, Any]) -> Iterable[tuple[Path_, str]]:
+def _unknown_lint_rules(data: Mapping[str, Any]) -> Iterable[tuple[DataPath, str]]:
     """`lint.ignore: [GMG999]` would silently ignore nothing: say so."""
     for key in ("select", "ignore"):
         for index, rule in enumerate(data.get("lint", {}).get(key, ())):
-            if not any(known.startswith(rule) for known in RULES):
+            if not registry.names_a_rule(rule):
                 yield ("lint", key, index), rule
 
 
-def _zero_sizes(data: Mapping[str, Any]) -> Iterable[Path_]:
+def _zero_sizes(data: Mapping[str, Any]) -> Iterable[DataPath]:
     """host.ram and each VM's mem, in the base fleet and every profile, may not be 0."""
     sections = [
         ((), data),
@@ -148,13 +151,17 @@ def selection_for(loaded: Loaded, selection: Selection) -> Selection:
     return Selection(select=select, ignore=selection.ignore + tuple(lint.get("ignore", ())))
 
 
-def check_variant(
-    var: Variant, selection: Selection, *, extra_rules: tuple[rules.Rule, ...] = ()
-) -> list[Finding]:
-    """Findings of the rule catalogue, plus opt-in rules such as `check --simulate`'s GMG080."""
-    ctx = rules.Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
+def variant_hits(var: Variant, selection: Selection, *, simulate: bool = False) -> list[Hit]:
+    """The hits of the rule registry on one variant, rule selection and lint config applied;
+    `simulate` adds the opt-in rules (GMG080). The one runner: check, render, report and fit
+    all come through here."""
+    ctx = Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
     wanted = selection_for(var.loaded, selection)
-    hits = [*rules.run(ctx), *(hit for rule in extra_rules for hit in rule(ctx))]
+    return [hit for hit in registry.run(ctx, opt_in=simulate) if wanted.enabled(hit.rule)]
+
+
+def check_variant(var: Variant, selection: Selection, *, simulate: bool = False) -> list[Finding]:
+    """The located findings of `variant_hits`."""
     return [
         _finding(
             var.loaded.document,
@@ -164,8 +171,7 @@ def check_variant(
             at_key=hit.at_key,
             profile=var.fleet.profile,
         )
-        for hit in hits
-        if wanted.enabled(hit.rule)
+        for hit in variant_hits(var, selection, simulate=simulate)
     ]
 
 
@@ -174,14 +180,14 @@ def check(
     *,
     profiles: Iterable[str | None],
     selection: Selection,
-    extra_rules: tuple[rules.Rule, ...] = (),
+    simulate: bool = False,
 ) -> list[Finding]:
     """Findings for each requested variant; a profile repeating a base finding is dropped."""
     seen: set[tuple[str, int, int, str]] = set()
     out: list[Finding] = []
     for profile in profiles:
         var = variant(loaded, profile)
-        for finding in check_variant(var, selection, extra_rules=extra_rules):
+        for finding in check_variant(var, selection, simulate=simulate):
             key = (finding.rule, finding.line, finding.column, finding.message)
             if key not in seen:
                 seen.add(key)
@@ -191,4 +197,11 @@ def check(
 
 def all_variants(loaded: Loaded, profile: str | None) -> list[str | None]:
     """`--profile NAME` -> [NAME]; no option -> the base fleet and every profile."""
-    return [profile] if profile is not None else [None, *loaded.profiles]
+    return variants(loaded, () if profile is None else (profile,))
+
+
+def variants(loaded: Loaded, profiles: Iterable[str]) -> list[str | None]:
+    """The named profiles (each once, in order); none named -> the base fleet and every
+    profile."""
+    named: list[str | None] = [*dict.fromkeys(profiles)]
+    return named or [None, *loaded.profiles]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -23,3 +25,10 @@ def data_dir(name: str) -> Path:
 
 def schema_text() -> str:
     return (data_dir("schemas") / "fleet.schema.json").read_text(encoding="utf-8")
+
+
+@cache
+def fleet_schema() -> dict[str, Any]:
+    """The parsed fleet schema, read once per process (the fast and the full validator share it)."""
+    loaded: dict[str, Any] = json.loads(schema_text())
+    return loaded

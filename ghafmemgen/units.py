@@ -10,7 +10,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from ghafmemgen.document import Path_
+from ghafmemgen.findings import DataPath
 
 MAX_MIB = 64 * 1024 * 1024  # 64 TiB; keeps every product the plan forms inside a Nix integer
 _SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(KiB|MiB|GiB|TiB|K|M|G|T)")
@@ -66,11 +66,11 @@ def format_mib(mib: int) -> str:
     return f"{mib // 1024}GiB" if mib and mib % 1024 == 0 else f"{mib}MiB"
 
 
-def normalize(data: Any, *, path: Path_ = ()) -> tuple[Any, list[tuple[Path_, str]]]:
+def normalize(data: Any, *, path: DataPath = ()) -> tuple[Any, list[tuple[DataPath, str]]]:
     """Convert every size to MiB and every share to a float, collecting (path, problem)."""
-    problems: list[tuple[Path_, str]] = []
+    problems: list[tuple[DataPath, str]] = []
 
-    def walk(node: Any, where: Path_) -> Any:
+    def walk(node: Any, where: DataPath) -> Any:
         if not isinstance(node, dict):
             return node
         out: dict[str, Any] = {}

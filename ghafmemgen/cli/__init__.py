@@ -13,11 +13,11 @@ INTERNAL_ERROR = 70
 
 
 def __getattr__(name: str) -> object:
-    """`ghafmemgen.cli.app`: the typer app with every command registered."""
+    """`ghafmemgen.cli.root`: the typer app with every command registered."""
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from ghafmemgen.cli._app import app
     from ghafmemgen.cli.commands import register
+    from ghafmemgen.cli.root import app
 
     register(())
     return app
@@ -29,15 +29,15 @@ def main() -> None:
 
         print(GENERATOR)
         return
-    from ghafmemgen.cli._app import DEBUG, app
     from ghafmemgen.cli.commands import register
+    from ghafmemgen.cli.root import DEBUG, app
     from ghafmemgen.errors import FleetError, GhafmemgenError
 
     try:
         register(sys.argv[1:])
         app()
     except FleetError as exc:
-        from ghafmemgen.report import render_findings
+        from ghafmemgen.lint.reporters import render_findings
 
         # A fleet that does not load: its findings are diagnostics, so they go to stderr and
         # never into the plan, JSON or Nix that the command writes to stdout (`check`

@@ -12,7 +12,7 @@ from importlib import import_module
 
 # Command modules in --help order, and the commands each one registers.
 MODULES: dict[str, tuple[str, ...]] = {
-    "lint": ("check", "rules"),
+    "check": ("check", "rules"),
     "plan": ("plan",),
     "simulate": ("simulate",),
     "render": ("render",),
@@ -26,7 +26,7 @@ _MODULE_OF = {command: module for module, commands in MODULES.items() for comman
 def register(argv: Sequence[str]) -> None:
     """Import the module of the command named in `argv` (arguments after the program name),
     or all of them when it names none we know."""
-    from ghafmemgen.cli._app import app
+    from ghafmemgen.cli.root import app
 
     name = next((arg for arg in argv if not arg.startswith("-")), None)
     module = _MODULE_OF.get(name or "")

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from ghafmemgen import GENERATOR, pipeline
-from ghafmemgen.cli._app import (
-    DEFAULT_LIMITS,
-    FleetArg,
-    IgnoreOpt,
-    MaxDepthOpt,
-    MaxSizeOpt,
-    ProfileOpt,
-    SelectOpt,
-    app,
-    limits,
-    selection,
-)
+from ghafmemgen.cli.options import Common, FleetArg, fleet_command
 from ghafmemgen.errors import UsageError
+from ghafmemgen.fit.options import DEFAULT_ADJUST, GOALS, KINDS, Options, patch_tree
+from ghafmemgen.fit.search import Result
+from ghafmemgen.fit.search import fit as run_fit
 from ghafmemgen.units import UnitError, format_mib, parse_size
 
-if TYPE_CHECKING:
-    from ghafmemgen.fit import Result
-
-# The search is imported when the command runs (start-up stays fast); these mirror fit.py.
-KINDS = ("swap", "balloon", "app-mem", "sys-mem")
-GOALS = ("errors", "warnings", "simulate")
-
-FIT_FORMATS = ("yaml", "json")
+FIT_FORMATS = ("yaml", "json")  # the patch as YAML to paste, or as a JSON document
 EXIT = {"fits": 0, "patched": 0, "impossible": 1}
 
 
@@ -43,6 +28,12 @@ def _adjust(text: str) -> tuple[str, ...]:
             f"--adjust {text!r}: choose one or more of {', '.join(KINDS)}, comma-separated"
         )
     return kinds
+
+
+def _goal(value: str) -> str:
+    if value not in GOALS:
+        raise UsageError(f"unknown --goal {value!r}; choose one of {', '.join(GOALS)}")
+    return value
 
 
 def _size(option: str, text: str) -> int:
@@ -74,8 +65,6 @@ def _where(profile: str | None) -> str:
 
 
 def _document(result: Result, *, fleet: str, written: bool) -> dict[str, Any]:
-    from ghafmemgen.fit import patch_tree
-
     return {
         "generator": GENERATOR,
         "file": fleet,
@@ -93,33 +82,38 @@ def _document(result: Result, *, fleet: str, written: bool) -> dict[str, Any]:
     }
 
 
-@app.command()
+@fleet_command(
+    shared=("profile", "select", "ignore", "max_size", "max_depth"),
+    formats=tuple(FIT_FORMATS),
+    default_format="yaml",
+)
 def fit(
     fleet: FleetArg,
-    profile: ProfileOpt = None,
+    *,
+    opts: Common,
     adjust: Annotated[
         str,
         typer.Option(
             "--adjust", help=f"What may change, in order of preference: {','.join(KINDS)}."
         ),
-    ] = "swap,balloon,app-mem",
+    ] = ",".join(DEFAULT_ADJUST),
     goal: Annotated[
-        str, typer.Option("--goal", help="errors (no error), warnings (no finding) or simulate.")
-    ] = "errors",
+        str,
+        typer.Option(
+            "--goal",
+            help="errors (no error), warnings (no finding) or simulate.",
+            callback=_goal,
+        ),
+    ] = GOALS[0],
     min_mem: Annotated[
         str, typer.Option("--min-mem", help="Never scale a VM's mem below this.")
     ] = "512MiB",
     step: Annotated[
         str, typer.Option("--step", help="Scaled mem is rounded down to this.")
     ] = "256MiB",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json.")] = "yaml",
     write: Annotated[
         bool, typer.Option("--write", help="Apply the patch to FLEET in place (comments kept).")
     ] = False,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    max_size: MaxSizeOpt = DEFAULT_LIMITS.max_bytes,
-    max_depth: MaxDepthOpt = DEFAULT_LIMITS.max_depth,
 ) -> None:
     """Find the smallest change to FLEET (or one --profile) that meets --goal.
 
@@ -127,26 +121,20 @@ def fit(
     profiles.NAME, or as JSON. Exit 0 when a patch is found or nothing needs changing, 1 when
     no allowed adjustment can meet the goal (the reason is printed), 2 for usage problems.
     """
-    from ghafmemgen.fit import Options, patch_tree
-    from ghafmemgen.fit import fit as run_fit
-
-    if fmt not in FIT_FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FIT_FORMATS)}")
-    if goal not in GOALS:
-        raise UsageError(f"unknown --goal {goal!r}; choose one of {', '.join(GOALS)}")
+    profile = opts.profile
     options = Options(
         adjust=_adjust(adjust),
         goal=goal,
         min_mem_mib=_size("--min-mem", min_mem),
         step_mib=_size("--step", step),
-        selection=selection(select, ignore),
+        selection=opts.selection,
     )
-    read_limits = limits(max_size, max_depth)
+    read_limits = opts.limits
     loaded = pipeline.load(fleet, limits=read_limits)
     result = run_fit(loaded, profile=profile, options=options)
     refused: str | None = None
     if write and result.status == "patched":
-        from ghafmemgen.fit_write import WriteError, write_fleet
+        from ghafmemgen.fit.write import WriteError, write_fleet
 
         patch = {c.path: c.new for c in result.changes}
         try:
@@ -154,7 +142,7 @@ def fit(
         except WriteError as exc:  # the patch is still printed, to paste by hand
             refused = str(exc)
     written = write and result.status == "patched" and refused is None
-    if fmt == "json":
+    if opts.format == "json":
         doc = _document(result, fleet=str(fleet), written=written)
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     elif result.status == "impossible":

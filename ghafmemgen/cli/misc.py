@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ghafmemgen.cli._app import app
+from ghafmemgen.cli.root import app
 from ghafmemgen.errors import UsageError
 from ghafmemgen.resources import data_dir, schema_text
 

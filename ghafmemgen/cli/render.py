@@ -9,19 +9,8 @@ from typing import Annotated
 import typer
 
 from ghafmemgen import pipeline
-from ghafmemgen.cli._app import (
-    DEFAULT_LIMITS,
-    FleetArg,
-    IgnoreOpt,
-    MaxDepthOpt,
-    MaxSizeOpt,
-    ProfileOpt,
-    SelectOpt,
-    app,
-    limits,
-    selection,
-)
-from ghafmemgen.report import render_findings
+from ghafmemgen.cli.options import Common, FleetArg, fleet_command
+from ghafmemgen.lint.reporters import render_findings
 
 OutOpt = Annotated[
     Path,
@@ -29,13 +18,12 @@ OutOpt = Annotated[
 ]
 
 
-@app.command()
+@fleet_command(shared=("profile", "select", "ignore", "max_size", "max_depth"))
 def render(
     fleet: FleetArg,
     out: OutOpt,
-    profile: ProfileOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
+    *,
+    opts: Common,
     force: Annotated[
         bool,
         typer.Option("--force", help="Overwrite files in --out that ghafmemgen did not write."),
@@ -44,8 +32,6 @@ def render(
         bool,
         typer.Option("--check", help="Write nothing; exit 1 with a diff if --out is out of date."),
     ] = False,
-    max_size: MaxSizeOpt = DEFAULT_LIMITS.max_bytes,
-    max_depth: MaxDepthOpt = DEFAULT_LIMITS.max_depth,
 ) -> None:
     """Render vm-swap.nix, appvm-base.nix, vm-config.nix, host-swap.nix, host-swap.json and
     memory-plan.json for the base fleet or one profile.
@@ -54,12 +40,12 @@ def render(
     writes nothing and exits 1; warnings are printed and do not block. Exit 2 for usage or
     I/O problems, including a file in --out that ghafmemgen did not write (see --force).
     """
-    from ghafmemgen import output
-    from ghafmemgen.render import render_variant
+    from ghafmemgen.emit import files as output  # jinja2 and tempfile: only when rendering
+    from ghafmemgen.emit.nix import render_variant
 
-    loaded = pipeline.load(fleet, limits=limits(max_size, max_depth))
-    variant = pipeline.variant(loaded, profile)
-    findings = pipeline.check_variant(variant, selection(select, ignore))
+    loaded = pipeline.load(fleet, limits=opts.limits)
+    variant = pipeline.variant(loaded, opts.profile)
+    findings = pipeline.check_variant(variant, opts.selection)
     if findings:
         sys.stderr.write(render_findings(findings, fmt="text", files=[str(fleet)]))
     if any(f.severity == "error" for f in findings):

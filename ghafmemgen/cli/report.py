@@ -8,19 +8,8 @@ from typing import Annotated
 import typer
 
 from ghafmemgen import pipeline
-from ghafmemgen.cli._app import (
-    DEFAULT_LIMITS,
-    FleetArg,
-    IgnoreOpt,
-    MaxDepthOpt,
-    MaxSizeOpt,
-    OutputOpt,
-    SelectOpt,
-    app,
-    limits,
-    selection,
-    write_output,
-)
+from ghafmemgen.cli.options import Common, FleetArg, fleet_command
+from ghafmemgen.cli.root import write_output
 
 ProfilesOpt = Annotated[
     list[str] | None,
@@ -32,29 +21,20 @@ ProfilesOpt = Annotated[
 ]
 
 
-@app.command()
-def report(
-    fleet: FleetArg,
-    output: OutputOpt = None,
-    profile: ProfilesOpt = None,
-    select: SelectOpt = None,
-    ignore: IgnoreOpt = None,
-    max_size: MaxSizeOpt = DEFAULT_LIMITS.max_bytes,
-    max_depth: MaxDepthOpt = DEFAULT_LIMITS.max_depth,
-) -> None:
+@fleet_command(shared=("output", "select", "ignore", "max_size", "max_depth"))
+def report(fleet: FleetArg, *, opts: Common, profile: ProfilesOpt = None) -> None:
     """Write an HTML report: memory charts, the per-VM plan, findings and the S3 simulation.
 
     The page is self-contained (inline CSS and SVG, no script, no network) and is written
     even when rules fire; exit 1 only when the fleet cannot be loaded.
     """
-    from ghafmemgen.htmlreport import render_report
+    from ghafmemgen.report.html import render_report
 
-    wanted = selection(select, ignore)
-    loaded = pipeline.load(fleet, limits=limits(max_size, max_depth))
-    variants: list[str | None] = [*dict.fromkeys(profile)] if profile else [None, *loaded.profiles]
-    html, findings = render_report(loaded, profiles=variants, selection=wanted)
-    write_output(html, output)
-    if output is not None:
+    loaded = pipeline.load(fleet, limits=opts.limits)
+    variants = pipeline.variants(loaded, profile or ())
+    html, findings = render_report(loaded, profiles=variants, selection=opts.selection)
+    write_output(html, opts.output)
+    if opts.output is not None:
         errors = sum(1 for f in findings if f.severity == "error")
         counts = (
             (len(variants), "variant"),
@@ -62,4 +42,4 @@ def report(
             (len(findings) - errors, "warning"),
         )
         summary = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
-        print(f"wrote {output}: {summary}", file=sys.stderr)
+        print(f"wrote {opts.output}: {summary}", file=sys.stderr)

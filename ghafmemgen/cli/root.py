@@ -1,0 +1,66 @@
+"""The typer application and what every command shares: --version/--debug, output, colour.
+
+The CLI only parses arguments and calls the core; heavy libraries (jsonschema, jinja2,
+ruamel.yaml, rich) are imported inside the commands that need them, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ghafmemgen import GENERATOR
+from ghafmemgen.errors import UsageError
+
+app = typer.Typer(
+    name="ghafmemgen",
+    help="Compile one YAML fleet description into Ghaf's memory configuration, and lint it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DEBUG = {"on": os.environ.get("GHAFMEMGEN_DEBUG") == "1"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(GENERATOR)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
+) -> None:
+    DEBUG["on"] = DEBUG["on"] or debug
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print, or write to a file (atomically: a half-written report is worse than none)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from ghafmemgen.emit.files import staged  # tempfile and friends: only when writing a file
+
+    try:
+        with staged(output, suffix=f".tmp{os.getpid()}") as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def use_color(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ

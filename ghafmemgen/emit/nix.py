@@ -1,0 +1,311 @@
+"""Render the output set of `ghafmemgen render` for one Variant: file name -> text.
+
+templates/*.nix.j2 hold the module skeletons; every value reaches them as a Python value and
+leaves through a nixlit filter (nix, nixstr, nixattr, nixpath), so no fleet string is ever
+pasted into Nix. The only other filter, `token`, passes the generator's own version after
+checking it is a plain token. The contexts are built here, one function per file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ghafmemgen import GENERATOR, __version__
+from ghafmemgen.emit.json import plan_json_text
+from ghafmemgen.emit.nixlit import NixLiteralError, call
+from ghafmemgen.errors import GhafmemgenError
+from ghafmemgen.memory.model import Fleet, Swap, Vm, Zram
+from ghafmemgen.memory.plan import Plan
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from ghafmemgen.pipeline import Variant
+
+NIX_TEMPLATES = {
+    "vm-swap.nix": "vm-swap.nix.j2",
+    "appvm-base.nix": "appvm-base.nix.j2",
+    "vm-config.nix": "vm-config.nix.j2",
+    "host-swap.nix": "host-swap.nix.j2",
+}
+OUTPUT_FILES = (*NIX_TEMPLATES, "host-swap.json", "memory-plan.json")
+
+# Ghaf's vmConfig groups: sysvms are keyed gui-vm -> guivm, appvms chrome-vm -> chrome.
+_VM_CONFIG_GROUP = {"app": "appvms", "system": "sysvms"}
+_TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
+# GPT type code of a Linux swap partition (sgdisk's 8200), so the partition says what it holds.
+_GPT_SWAP_TYPE = "8200"
+
+
+class RenderError(GhafmemgenError):
+    """The fleet is valid but cannot be expressed in Ghaf's terms (exit 1)."""
+
+
+def token(value: object) -> str:
+    """Let a value into a Nix comment verbatim only if it is a plain token such as 0.1.0."""
+    if isinstance(value, str) and _TOKEN_RE.match(value):
+        return value
+    raise NixLiteralError(f"{value!r} is not a plain token (letters, digits, '.', '+', '_', '-')")
+
+
+# -- contexts ---------------------------------------------------------------------------
+
+
+def _header(fleet: Fleet) -> dict[str, Any]:
+    return {"version": __version__, "source": fleet.source, "profile": fleet.profile}
+
+
+def _fleet_label(fleet: Fleet) -> str:
+    return fleet.source if fleet.profile is None else f"{fleet.source}, profile {fleet.profile}"
+
+
+def _zram_defaults(zram: Zram) -> dict[str, Any]:
+    return {
+        "algorithm": zram.algorithm,
+        "memoryPercent": zram.memory_percent,
+        "priority": zram.priority,
+        "swappiness": zram.swappiness,
+    }
+
+
+def swap_settings(vm: Vm) -> dict[str, Any]:
+    """ghaf.virtualization.microvm.swap for one VM beyond vm-swap.nix's defaults: its own zram
+    overrides, and enable forced off when zram is off, because Ghaf's VM bases set it to true
+    as a plain definition that a plain `false` would conflict with."""
+    settings: dict[str, Any] = dict(sorted(vm.zram_overrides.items()))
+    if not vm.zram.enable:
+        settings["enable"] = call("lib.mkForce", False)
+    return settings
+
+
+def _keyed(vms: list[Vm], what: str) -> dict[str, Vm]:
+    """VMs by Ghaf key; two names that collapse to one key would silently lose a VM."""
+    keyed: dict[str, Vm] = {}
+    for vm in vms:
+        other = keyed.setdefault(vm.short_name, vm)
+        if other is not vm:
+            raise RenderError(
+                f"{what} {other.name} and {vm.name} both become Ghaf's key {vm.short_name!r}; "
+                "rename one of them"
+            )
+    return dict(sorted(keyed.items()))
+
+
+class _Entries(Mapping[str, dict[str, Any]]):
+    """A table of per-VM attribute sets, each built when a template reads it and dropped
+    after: a 100,000-VM fleet's tables never exist whole (they would take ~50 MB)."""
+
+    __slots__ = ("_build", "_vms")
+
+    def __init__(self, vms: dict[str, Vm], build: Callable[[Vm], dict[str, Any]]) -> None:
+        self._vms = vms
+        self._build = build
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self._build(self._vms[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._vms)
+
+    def __len__(self) -> int:
+        return len(self._vms)
+
+
+def _app_vms(fleet: Fleet, plan: Plan) -> Mapping[str, dict[str, Any]]:
+    plans = {vm_plan.name: vm_plan for vm_plan in plan.vms}
+
+    def entry(vm: Vm) -> dict[str, Any]:
+        vm_plan = plans[vm.name]
+        return {
+            "balloon": vm_plan.balloon,
+            "deflateOnOOM": vm.deflate_on_oom,
+            "hypervisor": vm.hypervisor,
+            "mem": vm_plan.qemu_mem_mib,
+            "swap": {"enable": True, **swap_settings(vm)},
+            "vcpu": vm.vcpu,
+        }
+
+    return _Entries(_keyed([vm for vm in fleet.vms if vm.kind == "app"], "app VMs"), entry)
+
+
+def _vm_config_entry(vm: Vm) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "mem": vm.mem_mib,
+        "swap": swap_settings(vm),
+        "vcpu": vm.vcpu,
+        "vmm": vm.hypervisor,
+    }
+    if vm.kind == "app":
+        entry["balloonRatio"] = vm.balloon_ratio
+    return entry
+
+
+def _vm_config(fleet: Fleet) -> dict[str, Mapping[str, dict[str, Any]]]:
+    groups: dict[str, Mapping[str, dict[str, Any]]] = {}
+    for kind, group in sorted(_VM_CONFIG_GROUP.items(), key=lambda item: item[1]):
+        vms = _keyed([vm for vm in fleet.vms if vm.kind == kind], f"{kind} VMs")
+        groups[group] = _Entries(vms, _vm_config_entry)
+    return groups
+
+
+def _swap_content(swap: Swap) -> dict[str, Any]:
+    return {
+        "randomEncryption": swap.random_encryption,
+        "resumeDevice": swap.resume_device,
+        "type": "swap",
+    }
+
+
+# layout -> (attribute path, value) of the swap spec for a size in MiB
+_SWAP_SPECS: dict[str, Callable[[Swap, int], tuple[list[str], Any]]] = {
+    "ghaf": lambda swap, size: (["ghaf", "partitioning", "disko", "swapSize"], size),
+    "lvm": lambda swap, size: (
+        ["disko", "devices", "lvm_vg", swap.volume_group, "lvs", "swap"],
+        {"content": _swap_content(swap), "size": f"{size}M"},
+    ),
+    "gpt": lambda swap, size: (
+        ["disko", "devices", "disk", swap.disk, "content", "partitions", "swap"],
+        {"content": _swap_content(swap), "size": f"{size}M", "type": _GPT_SWAP_TYPE},
+    ),
+}
+# layout -> the extra key host-swap.json carries
+_SWAP_JSON_EXTRA: dict[str, Callable[[Swap], dict[str, Any]]] = {
+    "ghaf": lambda swap: {},
+    "lvm": lambda swap: {"volumeGroup": swap.volume_group},
+    "gpt": lambda swap: {"disk": swap.disk},
+}
+
+
+def _host_swap(fleet: Fleet, plan: Plan) -> dict[str, Any]:
+    swap = fleet.host.swap
+    attr_path, value = _SWAP_SPECS[swap.layout](swap, plan.host.swap_mib)
+    return {
+        "layout": swap.layout,
+        "size": plan.host.swap_mib,
+        "required": plan.host.required_swap_mib,
+        "explicit": swap.size_mib is not None,
+        "attr_path": attr_path,
+        "value": value,
+    }
+
+
+def swap_rationale(fleet: Fleet, plan: Plan) -> str:
+    """Why the host swap has its size, in words, for host-swap.json."""
+    h = plan.host
+    chosen = (
+        "host.swap.size is auto: the required swap"
+        if fleet.host.swap.size_mib is None
+        else f"host.swap.size is {h.swap_mib} MiB"
+    )
+    required = (
+        f"the memory plan requires {h.required_swap_mib} MiB: max(0, steady state "
+        f"{h.steady_mib} + largest balloon deflation {h.largest_deflation_mib} - RAM "
+        f"{h.ram_mib}) rounded up to a whole GiB"
+    )
+    if fleet.host.hibernation:
+        required += f", and at least RAM ({h.ram_mib} MiB) for hibernation"
+    return f"{chosen}; {required}."
+
+
+def host_swap_json(fleet: Fleet, plan: Plan) -> dict[str, Any]:
+    swap = fleet.host.swap
+    return {
+        "generator": GENERATOR,
+        "layout": swap.layout,
+        "sizeMiB": plan.host.swap_mib,
+        "resumeDevice": swap.resume_device,
+        "randomEncryption": swap.random_encryption,
+        "requiredSwapMiB": plan.host.required_swap_mib,
+        "rationale": swap_rationale(fleet, plan),
+        **_SWAP_JSON_EXTRA[swap.layout](swap),
+    }
+
+
+def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
+    """How to make the template context of each .nix file; render_set makes one at a time,
+    so a 100,000-VM fleet's appvm-base and vmConfig tables never exist together."""
+    header = _header(fleet)
+    return {
+        "vm-swap.nix": lambda: {**header, "zram": _zram_defaults(fleet.zram)},
+        "appvm-base.nix": lambda: {
+            **header,
+            "app_vms": _app_vms(fleet, plan),
+            "fleet_label": _fleet_label(fleet),
+        },
+        "vm-config.nix": lambda: {**header, "vm_config": _vm_config(fleet)},
+        "host-swap.nix": lambda: {**header, **_host_swap(fleet, plan)},
+    }
+
+
+def contexts(fleet: Fleet, plan: Plan) -> dict[str, dict[str, Any]]:
+    """The template context of each .nix file."""
+    return {name: build() for name, build in context_builders(fleet, plan).items()}
+
+
+# -- rendering --------------------------------------------------------------------------
+
+
+def _load_template(name: str) -> str | None:
+    from ghafmemgen.resources import data_dir
+
+    path = data_dir("templates") / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+@cache
+def environment() -> jinja2.Environment:
+    import jinja2
+
+    from ghafmemgen.emit.nixlit import register_filters
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # the output is Nix, not HTML; nixlit does the escaping
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    register_filters(env)
+    env.filters["token"] = token
+    return env
+
+
+def plan_text(plan: Plan) -> str:
+    """memory-plan.json: byte for byte what `ghafmemgen plan --format json` prints."""
+    return plan_json_text(plan)
+
+
+def _render(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    """template.render(context), written chunk by chunk: render() joins a list of every
+    chunk, about ten per VM in vm-config.nix (~50 MB at once for 100,000 VMs)."""
+    buffer = io.StringIO()
+    for chunk in template.generate(context):
+        buffer.write(chunk)
+    return buffer.getvalue()
+
+
+def render_set(fleet: Fleet, plan: Plan) -> dict[str, str]:
+    """Every output file, in OUTPUT_FILES order."""
+    # The plan's JSON first: its peak (records and text) comes before the Nix texts exist.
+    memory_plan = plan_text(plan)
+    env = environment()
+    builders = context_builders(fleet, plan)
+    files = {
+        name: _render(env.get_template(template), builders[name]())
+        for name, template in NIX_TEMPLATES.items()
+    }
+    files["host-swap.json"] = (
+        json.dumps(host_swap_json(fleet, plan), indent=2, sort_keys=True) + "\n"
+    )
+    files["memory-plan.json"] = memory_plan
+    return files
+
+
+def render_variant(variant: Variant) -> Mapping[str, str]:
+    return render_set(variant.fleet, variant.plan)

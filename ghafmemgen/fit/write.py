@@ -1,0 +1,299 @@
+"""`ghafmemgen fit --write`: put a patch into the fleet file and change nothing else.
+
+ruamel.yaml's round-trip loader gives the position of every key and value, and after the
+edit it re-reads the new text to prove that the document changed by exactly the patch. The
+edit itself is spliced into the original text at those positions rather than re-emitted by
+ruamel's dumper, because the dumper normalizes what it did not touch (`{ mem: 6144 }`
+becomes `{mem: 6144}`, `key:   value` loses its spaces). Only the edited values and the
+inserted lines differ from the original, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ghafmemgen import pipeline
+from ghafmemgen.emit.files import staged
+from ghafmemgen.errors import FleetError, GhafmemgenError, UsageError
+from ghafmemgen.fit.options import FieldPath, Options, patch_tree
+from ghafmemgen.fit.trial import goal_hits
+from ghafmemgen.memory.model import deep_merge
+from ghafmemgen.source.loader import Limits
+from ghafmemgen.units import SIZE_KEYS, format_mib
+
+_END = 1 << 30  # sorts an insertion after every in-line edit of the same line
+
+
+class WriteError(GhafmemgenError):
+    """The patch cannot be written without touching more than it changes: exit 1."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edit:
+    line: int  # 0-based
+    start: int  # column; _END: insert `text` as whole lines after `line`
+    end: int
+    text: str
+    depth: int = 0  # insertions after one line: deeper mappings' new keys come first
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Style:
+    step: int  # block indentation step
+    pad: bool  # flow mappings written `{ a: 1 }` rather than `{a: 1}`
+    eol: str
+    int_sizes: frozenset[str]  # size keys the file writes only as plain MiB integers
+
+
+def _render(key: str, value: int, *, style: Style, old: Any = None) -> int | str:
+    """Sizes as the file writes them: plain MiB ints where the file uses ints, else `16GiB`."""
+    if key not in SIZE_KEYS:
+        return value
+    as_int = key in style.int_sizes if old is None else isinstance(old, int)
+    return value if as_int else format_mib(value)
+
+
+def _scalar_end(text: str, col: int, *, flow: bool) -> int:
+    quote = text[col] if col < len(text) else ""
+    if quote in ("'", '"'):
+        match = re.compile(r"'(?:[^']|'')*'" if quote == "'" else r'"(?:[^"\\]|\\.)*"').match(
+            text, col
+        )
+        if match is None:
+            raise WriteError("a quoted value spans several lines; paste the patch by hand")
+        return match.end()
+    stop = re.compile(r"\s#|\r|\n" + (r"|[,}\]]" if flow else "")).search(text, col)
+    return len(text[: stop.start() if stop else len(text)].rstrip())
+
+
+def _last_line(node: Any) -> int:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, CommentedMap):
+        return (
+            max(max(node.lc.key(k)[0], node.lc.value(k)[0], _last_line(node[k])) for k in node)
+            if node
+            else int(node.lc.line)
+        )
+    if isinstance(node, CommentedSeq):
+        items = (max(node.lc.item(i)[0], _last_line(v)) for i, v in enumerate(node))
+        return max(items, default=int(node.lc.line))
+    return -1
+
+
+def _flow(tree: Mapping[str, Any], style: Style) -> str:
+    body = ", ".join(
+        f"{k}: {_flow(v, style) if isinstance(v, Mapping) else v}" for k, v in tree.items()
+    )
+    return f"{{ {body} }}" if style.pad else f"{{{body}}}"
+
+
+def _block(key: str, value: Any, *, col: int, style: Style, flow_values: bool) -> str:
+    if not isinstance(value, Mapping):
+        return f"{' ' * col}{key}: {value}{style.eol}"
+    if flow_values:
+        return f"{' ' * col}{key}: {_flow(value, style)}{style.eol}"
+    inner = "".join(
+        _block(k, v, col=col + style.step, style=style, flow_values=False) for k, v in value.items()
+    )
+    return f"{' ' * col}{key}:{style.eol}{inner}"
+
+
+def _rendered(tree: Mapping[str, Any], style: Style) -> dict[str, Any]:
+    return {
+        k: _rendered(v, style) if isinstance(v, Mapping) else _render(k, v, style=style)
+        for k, v in tree.items()
+    }
+
+
+def _edits(
+    node: Any,
+    tree: Mapping[str, Any],
+    *,
+    lines: list[str],
+    style: Style,
+    flow: bool,
+    out: dict[str, Any],
+) -> Iterator[Edit]:
+    """Edits that put `tree` into the ruamel mapping `node`; `out` collects what is written."""
+    from ruamel.yaml.comments import CommentedMap
+
+    flow = flow or bool(node.fa.flow_style())
+    if not node:  # `{}` (a block mapping cannot be empty): write the whole patch into it
+        out.update(_rendered(tree, style))
+        line, col = node.lc.line, node.lc.col
+        empty = re.compile(r"\{\s*\}").match(lines[line], col)
+        if empty is None:
+            raise WriteError("an empty mapping spans several lines; paste the patch by hand")
+        yield Edit(line=line, start=col, end=empty.end(), text=_flow(out, style))
+        return
+    for key, value in tree.items():
+        if key in node and isinstance(value, Mapping):
+            if not isinstance(node[key], CommentedMap):
+                raise WriteError(f"{key} is not a mapping in the file; paste the patch by hand")
+            out[key] = {}
+            yield from _edits(node[key], value, lines=lines, style=style, flow=flow, out=out[key])
+        elif key in node:
+            line, col = node.lc.value(key)
+            out[key] = _render(key, value, style=style, old=node[key])
+            end = _scalar_end(lines[line], col, flow=flow)
+            yield Edit(line=line, start=col, end=end, text=str(out[key]))
+        else:
+            out[key] = (
+                _rendered(value, style)
+                if isinstance(value, Mapping)
+                else _render(key, value, style=style)
+            )
+            yield _insertion(node, key, out[key], lines=lines, style=style, flow=flow)
+
+
+def _insertion(
+    node: Any, key: str, value: Any, *, lines: list[str], style: Style, flow: bool
+) -> Edit:
+    from ruamel.yaml.comments import CommentedMap
+
+    entry = f"{key}: {_flow(value, style) if isinstance(value, Mapping) else value}"
+    if flow:
+        last = list(node)[-1]
+        if isinstance(node[last], Mapping | list):
+            raise WriteError(f"cannot add {key} to a nested flow mapping; paste the patch by hand")
+        line, col = node.lc.value(last)
+        end = _scalar_end(lines[line], col, flow=True)
+        return Edit(line=line, start=end, end=end, text=f", {entry}")
+    maps = [v for v in node.values() if isinstance(v, CommentedMap)]
+    flow_values = bool(maps) and all(m.fa.flow_style() for m in maps)
+    col = node.lc.key(next(iter(node)))[1]
+    text = _block(key, value, col=col, style=style, flow_values=flow_values)
+    return Edit(line=_last_line(node), start=_END, end=_END, text=text, depth=col)
+
+
+def _style(doc: Any, text: str) -> Style:
+    from ruamel.yaml.comments import CommentedMap
+
+    nested = (
+        v for v in doc.values() if isinstance(v, CommentedMap) and v and not v.fa.flow_style()
+    )
+    child = next(nested, None)
+    step = child.lc.key(next(iter(child)))[1] - doc.lc.key(next(iter(doc)))[1] if child else 2
+    written: dict[str, set[bool]] = {}
+    for key, value in _size_values(doc):
+        written.setdefault(key, set()).add(isinstance(value, int))
+    return Style(
+        step=step if step > 0 else 2,
+        pad=re.search(r"\{ \S", text) is not None,
+        eol="\r\n" if "\r\n" in text else "\n",
+        int_sizes=frozenset(key for key, kinds in written.items() if kinds == {True}),
+    )
+
+
+def _size_values(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in SIZE_KEYS and not isinstance(value, Mapping | bool):
+                yield key, value
+            yield from _size_values(value)
+
+
+def _apply(lines: list[str], edits: list[Edit], eol: str) -> str:
+    lines = list(lines)
+    # Back to front, so positions stay valid; edits at one spot keep their order.
+    order = sorted(enumerate(edits), key=lambda ie: (ie[1].line, ie[1].start, -ie[1].depth, ie[0]))
+    for _, edit in reversed(order):
+        if edit.start == _END:
+            if not lines[edit.line].endswith(("\n", "\r")):
+                lines[edit.line] += eol
+            lines.insert(edit.line + 1, edit.text)
+        else:
+            old = lines[edit.line]
+            lines[edit.line] = old[: edit.start] + edit.text + old[edit.end :]
+    return "".join(lines)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    for kind in (bool, int, float, str):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
+def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -> str:
+    """The fleet text with `patch` applied under `profiles.<profile>` (or the base fleet)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        doc = yaml.load(text)
+        target = doc if profile is None else doc["profiles"][profile]
+        lines = text.splitlines(keepends=True)
+        style = _style(doc, text)
+        written: dict[str, Any] = {}
+        edits = list(
+            _edits(target, patch_tree(patch), lines=lines, style=style, flow=False, out=written)
+        )
+        new_text = _apply(lines, edits, style.eol)
+        reread = _plain(yaml.load(new_text))
+    except (YAMLError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        raise WriteError(
+            f"cannot place the patch in the file ({exc}); paste the patch by hand"
+        ) from None
+    wrapped = written if profile is None else {"profiles": {profile: written}}
+    if reread != deep_merge(_plain(doc), wrapped):
+        raise WriteError(
+            "the edited file would not read back as exactly the patch (anchors, "
+            "aliases or multi-line values near it?); paste the patch by hand"
+        )
+    return new_text
+
+
+def write_fleet(
+    path: Path,
+    *,
+    profile: str | None,
+    patch: Mapping[FieldPath, int],
+    options: Options,
+    limits: Limits,
+) -> None:
+    """Rewrite `path` in place, atomically, only if the result still loads and meets the goal."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:  # keep \r\n as it is
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    try:
+        new_text = rewrite(text, profile=profile, patch=patch)
+    except WriteError as exc:
+        raise WriteError(f"{path} not written: {exc}") from None
+    try:
+        # The edited file is loaded and checked where it will live; only then does it replace
+        # the original.
+        with staged(path, suffix=f".fit{os.getpid()}.tmp") as tmp:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                handle.write(new_text)
+            shutil.copymode(path, tmp)
+            try:
+                loaded = pipeline.load(tmp, limits=limits)
+            except FleetError as exc:
+                raise WriteError(
+                    f"{path} not written: the edited file does not load: {exc}"
+                ) from None
+            hits = goal_hits(
+                pipeline.variant(loaded, profile), goal=options.goal, selection=options.selection
+            )
+            if hits:
+                failing = "; ".join(f"{hit.rule} {hit.message}" for hit in hits)
+                raise WriteError(
+                    f"{path} not written: the edited file misses goal {options.goal}: {failing}"
+                )
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -1,0 +1,278 @@
+"""The rule registry: every rule ghafmemgen reports, one entry each, in `ghafmemgen rules` order.
+
+An entry says everything about its rule: the id and severity, the one-line summary (`rules`,
+SARIF `shortDescription`), the check that finds it (a function in `checks.py` or `resume.py`;
+several rules may share one check that computes their common figures once), a longer
+explanation (docs pages, SARIF `help`), and what `fit` says about it: the reason a stepped-back
+fleet would break it, and the adjustments (fit's kinds) that can clear it.
+
+To add a rule: write its check (yield `Hit(rule="GMGxxx", ...)`) and add one `Rule(...)` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ghafmemgen.findings import Severity
+from ghafmemgen.lint import checks, resume
+from ghafmemgen.lint.checks import Check, Hit
+from ghafmemgen.memory.model import Fleet
+from ghafmemgen.memory.plan import Plan
+
+# fit's adjustment kinds that can clear a rule, and what the rule demands (one sentence).
+Levers = tuple[tuple[str, ...], str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    id: str
+    severity: Severity
+    summary: str
+    check: Check | None  # None: raised while loading (GMG001), not by a check of the model
+    explanation: str = ""  # a paragraph or more, for the rule's docs page and SARIF help
+    opt_in: bool = False  # runs only when asked for (`check --simulate`, fit's goal simulate)
+    # fit: what the fleet one step back would break, in its own numbers
+    fit_reason: Callable[[Hit, Plan], str] | None = None
+    # fit: which adjustments can move this rule (a function when it depends on the hit)
+    fit_levers: Levers | Callable[[Hit, Fleet], Levers] | None = None
+
+    def levers(self, hit: Hit, fleet: Fleet) -> Levers:
+        found = self.fit_levers
+        if callable(found):
+            return found(hit, fleet)
+        return found or ((), "fit does not adjust what this rule checks")
+
+
+def _vm_too_large_reason(hit: Hit, p: Plan) -> str:
+    vm = next(v for v in p.vms if v.name == hit.path[1])
+    return (
+        f"{vm.name} could grow to microvm.mem = {vm.qemu_mem_mib} MiB, more than "
+        f"{p.host.ram_mib} MiB RAM"
+    )
+
+
+def _vm_too_large_levers(hit: Hit, fleet: Fleet) -> Levers:
+    vm = next((vm for vm in fleet.vms if vm.name == hit.path[1]), None)
+    if vm is not None and vm.kind == "system":
+        kinds = () if vm.passthrough else ("sys-mem",)
+        return kinds, "a system VM's memory must fit in RAM, and swap does not change it"
+    return (
+        ("balloon", "app-mem"),
+        "an app VM's microvm.mem must fit in RAM, and swap does not change it",
+    )
+
+
+ALL_KINDS = ("swap", "balloon", "app-mem", "sys-mem")
+
+
+def _resume_levers(hit: Hit, fleet: Fleet) -> Levers:
+    if hit.path[:1] == ("vms",):
+        return (
+            (),
+            "a VM that runs out of memory on resume needs more memory, and fit only takes "
+            "memory away",
+        )
+    return ALL_KINDS, "the host must hold every VM after resume from S3"
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            id="GMG001",
+            severity="error",
+            summary="the file is not valid YAML or does not match the fleet schema",
+            check=None,
+        ),
+        Rule(
+            id="GMG010",
+            severity="error",
+            summary="tap-<name> is longer than 15 characters (Linux IFNAMSIZ)",
+            check=checks.tap_name_length,
+        ),
+        Rule(
+            id="GMG012",
+            severity="error",
+            summary="a profile names a VM that does not exist",
+            check=checks.unknown_profile_vm,
+        ),
+        Rule(
+            id="GMG020",
+            severity="error",
+            summary="a system VM sets balloonRatio > 0 or deflateOnOOM (no balloon there)",
+            check=checks.system_vm_balloon,
+        ),
+        Rule(
+            id="GMG021",
+            severity="warning",
+            summary="deflateOnOOM: true reaches a crosvm app VM, where it has no effect",
+            check=checks.crosvm_deflate,
+        ),
+        Rule(
+            id="GMG022",
+            severity="warning",
+            summary="a qemu VM's microvm.mem is exactly 2048 MiB (QEMU hangs)",
+            check=checks.qemu_2048,
+            fit_levers=(("app-mem", "sys-mem"), "microvm.mem must not be exactly 2048 MiB on qemu"),
+        ),
+        Rule(
+            id="GMG023",
+            severity="warning",
+            summary="an app VM has both passthrough and a balloon (VFIO pins its RAM)",
+            check=checks.passthrough_balloon,
+        ),
+        Rule(
+            id="GMG030",
+            severity="error",
+            summary="pinned (passthrough) memory plus the host reserve exceeds RAM",
+            check=checks.host_memory,
+            fit_reason=lambda hit, p: (
+                f"pinned passthrough memory {p.host.pinned_mib} MiB + reserved "
+                f"{p.host.reserved_mib} MiB would exceed {p.host.ram_mib} MiB RAM"
+            ),
+            fit_levers=(
+                ("app-mem",),
+                "pinned pages stay in RAM: swap cannot hold them and fit never "
+                "resizes passthrough system VMs (they are sized for their devices)",
+            ),
+        ),
+        Rule(
+            id="GMG031",
+            severity="error",
+            summary="the steady state exceeds RAM + swap",
+            check=checks.host_memory,
+            fit_reason=lambda hit, p: (
+                f"the steady state of {p.host.steady_mib} MiB would need RAM + swap "
+                f">= {p.host.steady_mib} MiB, the host has {p.host.ram_mib + p.host.swap_mib} MiB"
+            ),
+            fit_levers=(("swap", "app-mem", "sys-mem"), "the steady state must fit in RAM + swap"),
+        ),
+        Rule(
+            id="GMG032",
+            severity="warning",
+            summary="the steady state exceeds RAM (swap is used even at rest)",
+            check=checks.host_memory,
+            fit_reason=lambda hit, p: (
+                f"the steady state of {p.host.steady_mib} MiB would exceed {p.host.ram_mib} MiB RAM"
+            ),
+            fit_levers=(
+                ("app-mem", "sys-mem"),
+                "swap does not change the steady state, only smaller VMs do",
+            ),
+        ),
+        Rule(
+            id="GMG033",
+            severity="warning",
+            summary="the worst case (every balloon deflated) exceeds RAM + swap",
+            check=checks.host_memory,
+            fit_reason=lambda hit, p: (
+                "with every balloon deflated the fleet would need RAM + swap >= "
+                f"{p.host.worst_case_mib} MiB, the host has {p.host.ram_mib + p.host.swap_mib} MiB"
+            ),
+            fit_levers=(ALL_KINDS, "the worst case must fit in RAM + swap"),
+        ),
+        Rule(
+            id="GMG034",
+            severity="warning",
+            summary="a single VM's microvm.mem exceeds the host's RAM",
+            check=checks.vm_larger_than_host,
+            fit_reason=_vm_too_large_reason,
+            fit_levers=_vm_too_large_levers,
+        ),
+        Rule(
+            id="GMG035",
+            severity="warning",
+            summary="an explicit swap size is below the required swap",
+            check=checks.host_memory,
+            fit_reason=lambda hit, p: (
+                f"swap {p.host.swap_mib} MiB would be below the required "
+                f"{p.host.required_swap_mib} MiB (steady state {p.host.steady_mib} + largest "
+                f"deflation {p.host.largest_deflation_mib} - RAM {p.host.ram_mib})"
+            ),
+            fit_levers=(ALL_KINDS, "swap must reach the required swap"),
+        ),
+        Rule(
+            id="GMG040",
+            severity="error",
+            summary="hibernation with swap smaller than RAM",
+            check=checks.hibernation,
+            fit_reason=lambda hit, p: (
+                f"hibernation would need swap >= RAM = {p.host.ram_mib} MiB, swap is "
+                f"{p.host.swap_mib} MiB"
+            ),
+            fit_levers=(("swap",), "hibernation needs swap of at least RAM"),
+        ),
+        Rule(
+            id="GMG041",
+            severity="error",
+            summary="hibernation with randomEncryption or without resumeDevice",
+            check=checks.hibernation,
+        ),
+        Rule(
+            id="GMG050",
+            severity="warning",
+            summary="a VM has more vCPUs than the host has CPUs",
+            check=checks.vcpus,
+        ),
+        Rule(
+            id="GMG060",
+            severity="warning",
+            summary="zram memoryPercent above 100",
+            check=checks.zram_settings,
+        ),
+        Rule(
+            id="GMG061",
+            severity="warning",
+            summary="zram disabled on a VM without a balloon (no safety net left)",
+            check=checks.zram_settings,
+        ),
+        Rule(
+            id="GMG070",
+            severity="error",
+            summary="255 VMs or more, or more than 154 app VMs (Ghaf's address plan)",
+            check=checks.vm_count,
+        ),
+        Rule(
+            id="GMG080",
+            severity="error",
+            summary="a VM or the host runs out of memory in the S3-resume simulation",
+            check=resume.resume_survival,
+            opt_in=True,
+            fit_levers=_resume_levers,
+        ),
+    )
+}
+
+
+def checks_to_run(*, opt_in: bool) -> Iterator[Check]:
+    """Each distinct check once, in registry order (a check shared by rules runs once)."""
+    seen: set[Check] = set()
+    for rule in RULES.values():
+        if rule.check is None or rule.check in seen or (rule.opt_in and not opt_in):
+            continue
+        seen.add(rule.check)
+        yield rule.check
+
+
+def run(ctx: checks.Context, *, opt_in: bool = False) -> list[Hit]:
+    """Every hit of one variant: the default rules, plus the opt-in ones when asked."""
+    return [hit for check in checks_to_run(opt_in=opt_in) for hit in check(ctx)]
+
+
+def parse_rule_list(text: str | None) -> tuple[str, ...]:
+    """`"GMG033, GMG07"` -> ("GMG033", "GMG07"); unknown prefixes raise ValueError."""
+    if not text:
+        return ()
+    items = tuple(part.strip().upper() for part in text.split(",") if part.strip())
+    unknown = [item for item in items if not names_a_rule(item)]
+    if unknown:
+        raise ValueError(
+            f"unknown rule id or prefix: {', '.join(unknown)} (see `ghafmemgen rules`)"
+        )
+    return items
+
+
+def names_a_rule(prefix: str) -> bool:
+    """An id or a prefix (`GMG03`) that matches at least one rule."""
+    return any(rid.startswith(prefix) for rid in RULES)

@@ -1,0 +1,1 @@
+"""The `report` command's HTML page, its figures and charts, and the text tables."""

@@ -1,0 +1,207 @@
+"""`ghafmemgen report`: one self-contained HTML page with the plan, findings and S3 simulation.
+
+Python decides what to show (the numbers, the chart geometry in report/charts.py); the
+jinja2 templates only lay it out, with autoescaping on, so no fleet string reaches the page
+unescaped.
+The page has inline CSS and SVG only: no script, no external URL, no timestamp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ghafmemgen import GENERATOR
+from ghafmemgen.findings import Finding, Selection
+from ghafmemgen.memory.simulate import Simulation, simulate
+from ghafmemgen.pipeline import Loaded, Variant, check, variant
+from ghafmemgen.report.charts import Chart, mib_text
+from ghafmemgen.report.figures import (
+    HOST_OUTCOMES,
+    LAYER_NAMES,
+    comparison_chart,
+    host_chart,
+    resume_chart,
+    resume_host_chart,
+    variant_title,
+)
+from ghafmemgen.report.tables import VM_COLUMNS, vm_cells
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+def _anchor(profile: str | None) -> str:
+    return "fleet" if profile is None else f"profile-{profile}"
+
+
+def _fit(value: int, ram: int, swap: int) -> str:
+    if value <= ram:
+        return f"fits in RAM ({ram} MiB)"
+    if value <= ram + swap:
+        return f"exceeds RAM ({ram} MiB) but fits in RAM + swap ({ram + swap} MiB)"
+    return f"exceeds RAM + swap ({ram + swap} MiB) by {value - ram - swap} MiB"
+
+
+NUMERIC_COLUMNS = frozenset(
+    ("mem", "microvm.mem", "zram disk", "zram gain", "eff. min", "eff. max")
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cell:
+    text: str
+    numeric: bool = False
+
+
+VM_HEADER = tuple(Cell(text=name, numeric=name in NUMERIC_COLUMNS) for name in VM_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """One profile's part of the page."""
+
+    anchor: str
+    title: str
+    variant: Variant
+    simulation: Simulation
+    findings: tuple[Finding, ...]
+    host_chart: Chart
+    resume_chart: Chart
+    resume_host_chart: Chart
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def verdict(self) -> str:
+        h = self.variant.plan.host
+        return (
+            f"Steady state {h.steady_mib} MiB {_fit(h.steady_mib, h.ram_mib, h.swap_mib)}; "
+            f"worst case {h.worst_case_mib} MiB "
+            f"{_fit(h.worst_case_mib, h.ram_mib, h.swap_mib)}."
+        )
+
+    @property
+    def out_of_memory(self) -> list[str]:
+        """What goes OOM on resume: VM names, then "host"."""
+        sim = self.simulation
+        host = [] if sim.host.survived else ["host"]
+        return [vm.name for vm in sim.vms if not vm.survived] + host
+
+    @property
+    def vm_rows(self) -> list[list[Cell]]:
+        """The plan's columns (as `plan` prints them), one row per VM."""
+        rows = []
+        for vm in self.variant.plan.vms:
+            texts = vm_cells(vm)
+            rows.append(
+                [
+                    Cell(text=text, numeric=head.numeric)
+                    for head, text in zip(VM_HEADER, texts, strict=True)
+                ]
+            )
+        return rows
+
+    @property
+    def host_rows(self) -> list[tuple[str, str]]:
+        h = self.variant.plan.host
+        return [
+            ("RAM", f"{h.ram_mib} MiB"),
+            ("swap", f"{h.swap_mib} MiB (required {h.required_swap_mib} MiB)"),
+            ("reserved for the host", f"{h.reserved_mib} MiB"),
+            ("pinned (passthrough)", f"{h.pinned_mib} MiB"),
+            ("steady state (balloons inflated)", f"{h.steady_mib} MiB"),
+            ("worst case (balloons deflated)", f"{h.worst_case_mib} MiB"),
+            ("largest single deflation", f"{h.largest_deflation_mib} MiB"),
+            ("overcommit ratio", f"{h.overcommit_ratio:.1f}"),
+        ]
+
+
+def _findings(loaded: Loaded, profile: str | None, selection: Selection) -> tuple[Finding, ...]:
+    """This variant's findings, the simulation's GMG080 included (the page shows it)."""
+    found = check(loaded, profiles=[profile], selection=selection, simulate=True)
+    return tuple(sorted(found, key=Finding.sort_key))
+
+
+def build_sections(
+    loaded: Loaded, *, profiles: Sequence[str | None], selection: Selection
+) -> list[Section]:
+    sections = []
+    for index, profile in enumerate(profiles):
+        var = variant(loaded, profile)
+        sim = simulate(var.fleet, var.plan)
+        prefix = f"v{index}"
+        sections.append(
+            Section(
+                anchor=_anchor(profile),
+                title=variant_title(profile).capitalize(),
+                variant=var,
+                simulation=sim,
+                findings=_findings(loaded, profile, selection),
+                host_chart=host_chart(var, prefix=f"{prefix}-host"),
+                resume_chart=resume_chart(sim, prefix=f"{prefix}-resume"),
+                resume_host_chart=resume_host_chart(sim, prefix=f"{prefix}-resume-host"),
+            )
+        )
+    return sections
+
+
+def environment() -> jinja2.Environment:
+    """The report's jinja2 environment: templates from the package, autoescape always on."""
+    import jinja2
+
+    from ghafmemgen.resources import data_dir
+
+    root = data_dir("templates")
+
+    def load(name: str) -> str | None:
+        path = root / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["px"] = lambda value: f"{value:.1f}"
+    env.filters["mib"] = mib_text
+    return env
+
+
+def _render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(generator=GENERATOR, **context)
+
+
+def render_report(
+    loaded: Loaded, *, profiles: Sequence[str | None], selection: Selection
+) -> tuple[str, list[Finding]]:
+    """The page, and every finding it shows (each variant's own, so a base finding that a
+    profile repeats is listed under both)."""
+    sections = build_sections(loaded, profiles=profiles, selection=selection)
+    html = _render(
+        "report.html.j2",
+        source=loaded.document.file,
+        host=sections[0].variant.fleet.host.name,
+        sections=sections,
+        comparison=comparison_chart([s.variant for s in sections]),
+        vm_header=VM_HEADER,
+        layer_names=LAYER_NAMES,
+        host_outcomes=HOST_OUTCOMES,
+    )
+    return html, [finding for section in sections for finding in section.findings]
+
+
+def render_plan_svg(var: Variant) -> str:
+    """`plan --format svg`: the host memory bar of one variant as a standalone SVG file."""
+    heading = f"{var.fleet.host.name}: host memory, {variant_title(var.fleet.profile)} (MiB)"
+    return _render("plan.svg.j2", chart=host_chart(var, prefix="plan"), heading=heading)
