@@ -86,6 +86,14 @@
         };
       });
 
+      # The extractor of `ghafmemgen import` / `verify`: applied to a Ghaf host's evaluated
+      # config, what it will run, memory-wise (docs/import-verify.md). In a Ghaf flake with
+      # this flake as input `ghafmemgen`:
+      #   memoryTargets = lib.mapAttrs (_: host: ghafmemgen.lib.extract host.config)
+      #     self.nixosConfigurations;
+      # then `nix eval --json .#memoryTargets.<target> > target.json`.
+      lib.extract = import ./ghafmemgen/nix/extract.nix;
+
       # Build-time code generation inside a Ghaf flake: a derivation whose output is the
       # rendered directory (vm-swap.nix, appvm-base.nix, vm-config.nix, host-swap.nix,
       # host-swap.json, memory-plan.json). The render fails the build on any error finding;

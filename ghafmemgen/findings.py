@@ -30,7 +30,7 @@ class Finding:
         return (self.file, self.line, self.column, self.rule, self.profile or "", self.message)
 
 
-UNIGNORABLE = frozenset({"GMG001"})
+UNIGNORABLE = frozenset({"GMG001", "GMG099"})  # unusable input is never ignored
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

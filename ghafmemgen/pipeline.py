@@ -13,13 +13,14 @@ from typing import Any
 
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import DataPath, Finding, Selection
-from ghafmemgen.lint import registry
+from ghafmemgen.lint import registry, verify
 from ghafmemgen.lint.checks import Context, Hit
 from ghafmemgen.memory.model import Fleet, build, effective
 from ghafmemgen.memory.plan import Plan, plan_fleet
 from ghafmemgen.source import loader
 from ghafmemgen.source.document import Document, json_path
 from ghafmemgen.source.loader import Limits
+from ghafmemgen.source.target import Target
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,8 +161,8 @@ def variant_hits(var: Variant, selection: Selection, *, simulate: bool = False) 
     return [hit for hit in registry.run(ctx, opt_in=simulate) if wanted.enabled(hit.rule)]
 
 
-def check_variant(var: Variant, selection: Selection, *, simulate: bool = False) -> list[Finding]:
-    """The located findings of `variant_hits`."""
+def _located(var: Variant, hits: Iterable[Hit]) -> list[Finding]:
+    """Hits -> findings at their file positions (the profile's override first)."""
     return [
         _finding(
             var.loaded.document,
@@ -171,8 +172,21 @@ def check_variant(var: Variant, selection: Selection, *, simulate: bool = False)
             at_key=hit.at_key,
             profile=var.fleet.profile,
         )
-        for hit in variant_hits(var, selection, simulate=simulate)
+        for hit in hits
     ]
+
+
+def check_variant(var: Variant, selection: Selection, *, simulate: bool = False) -> list[Finding]:
+    """The located findings of `variant_hits`."""
+    return _located(var, variant_hits(var, selection, simulate=simulate))
+
+
+def verify_variant(var: Variant, target: Target, selection: Selection) -> list[Finding]:
+    """`verify`: each difference between the variant's plan and a build (the extractor's
+    JSON) as a finding at the fleet key that sets the planned value."""
+    ctx = Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
+    wanted = selection_for(var.loaded, selection)
+    return _located(var, (h for h in verify.differences(ctx, target) if wanted.enabled(h.rule)))
 
 
 def check(

@@ -32,3 +32,18 @@ def fleet_schema() -> dict[str, Any]:
     """The parsed fleet schema, read once per process (the fast and the full validator share it)."""
     loaded: dict[str, Any] = json.loads(schema_text())
     return loaded
+
+
+@cache
+def target_schema() -> dict[str, Any]:
+    """The parsed schema of the extractor's JSON (`import` and `verify` read it)."""
+    loaded: dict[str, Any] = json.loads(
+        (data_dir("schemas") / "target.schema.json").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def extractor_path() -> Path:
+    """ghafmemgen/nix/extract.nix, the Nix extractor of `import`/`verify` (`ghafmemgen
+    extractor` prints it; the flake's lib.extract is the same file)."""
+    return _PACKAGE / "nix" / "extract.nix"

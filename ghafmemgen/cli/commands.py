@@ -18,6 +18,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "render": ("render",),
     "fit": ("fit",),
     "report": ("report",),
+    "importverify": ("extractor", "import", "verify"),
     "misc": ("schema", "init"),
 }
 _MODULE_OF = {command: module for module, commands in MODULES.items() for command in commands}

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -116,3 +117,14 @@ def _size(path: Path) -> int:
         return max(path.stat().st_size, 1)
     except OSError:
         return 1
+
+
+def spinner(label: str, *, stream: TextIO | None = None) -> AbstractContextManager[object]:
+    """A rich spinner with `label` on stderr while a single long wait lasts (`import --flake`
+    waiting for nix); nothing when stderr is not a terminal."""
+    stream = stream or sys.stderr
+    if not is_terminal(stream) or os.environ.get("TERM") == "dumb":
+        return nullcontext()
+    from rich.console import Console
+
+    return Console(file=stream).status(label)

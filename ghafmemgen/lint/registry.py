@@ -29,7 +29,9 @@ class Rule:
     id: str
     severity: Severity
     summary: str
-    check: Check | None  # None: raised while loading (GMG001), not by a check of the model
+    # None: not a check of the fleet alone: raised while loading (GMG001), or by `verify`
+    # comparing the plan with a build (GMG09x, lint/verify.py)
+    check: Check | None
     explanation: str = ""  # a paragraph or more, for the rule's docs page and SARIF help
     opt_in: bool = False  # runs only when asked for (`check --simulate`, fit's goal simulate)
     # fit: what the fleet one step back would break, in its own numbers
@@ -75,6 +77,76 @@ def _resume_levers(hit: Hit, fleet: Fleet) -> Levers:
         )
     return ALL_KINDS, "the host must hold every VM after resume from S3"
 
+
+_VERIFY = (
+    " Reported by `ghafmemgen verify FLEET TARGET.json`, which compares the plan with what an "
+    "evaluated Ghaf build runs (the extractor's JSON, docs/import-verify.md), at the fleet key "
+    "that sets the planned value. Change the fleet or the Nix so that they agree again."
+)
+# Rules of `verify`: they compare the plan with a build, so no check of the fleet alone runs
+# them (check=None); lint/verify.py yields their hits.
+_VERIFY_RULES = (
+    Rule(
+        id="GMG090",
+        severity="error",
+        summary="verify: a VM's memory in the build differs from the plan",
+        check=None,
+        explanation="A system VM's microvm.mem, or an app VM's vmDef mem (the balloon floor), "
+        "balloonRatio, microvm.mem set past vmConfig, microvm.balloon, or (on qemu) "
+        "deflateOnOOM is not what the fleet plans." + _VERIFY,
+    ),
+    Rule(
+        id="GMG091",
+        severity="error",
+        summary="verify: a VM's hypervisor or vCPUs in the build differ from the plan",
+        check=None,
+        explanation="microvm.hypervisor or microvm.vcpu is not what the fleet plans." + _VERIFY,
+    ),
+    Rule(
+        id="GMG092",
+        severity="error",
+        summary="verify: a VM's zram or vm.swappiness in the build differs from the plan",
+        check=None,
+        explanation="zramSwap.enable, and with zram on its algorithm, memoryPercent, priority "
+        'or boot.kernel.sysctl."vm.swappiness", is not what the fleet plans.' + _VERIFY,
+    ),
+    Rule(
+        id="GMG093",
+        severity="error",
+        summary="verify: the host swap in the build differs from the plan",
+        check=None,
+        explanation="ghaf.partitioning.disko.swapSize (layout ghaf) or the disko swap volume's "
+        "size (lvm, gpt), resumeDevice or randomEncryption is not what the fleet plans." + _VERIFY,
+    ),
+    Rule(
+        id="GMG094",
+        severity="error",
+        summary="verify: a VM is in the build and not in the fleet, or the reverse",
+        check=None,
+        explanation="The build runs a VM the fleet does not plan (or disables), the fleet plans "
+        "a VM the build does not run, or the two disagree on its kind (app VMs are those in "
+        "ghaf.virtualization.microvm.appvm.enabledVms)." + _VERIFY,
+    ),
+    Rule(
+        id="GMG095",
+        severity="warning",
+        summary="verify: a VM's passthrough (microvm.devices) differs from the fleet",
+        check=None,
+        explanation="The fleet's passthrough flag and the build's microvm.devices disagree. A "
+        "warning: Ghaf's crosvm PCI hot-plug passthrough empties microvm.devices, so a build can "
+        "pass a device through unseen; `--ignore GMG095` then." + _VERIFY,
+    ),
+    Rule(
+        id="GMG099",
+        severity="error",
+        summary="import/verify: the target JSON is not extractor output this version reads",
+        check=None,
+        explanation="The TARGET.json of `import` or `verify` is not the output of this "
+        "version's extractor: JSON syntax, another format or formatVersion, a wrong type, a VM "
+        "without memory settings, or (import) a value the fleet format cannot hold. Located in "
+        "the JSON file; extract again with `ghafmemgen extractor`.",
+    ),
+)
 
 RULES: dict[str, Rule] = {
     rule.id: rule
@@ -241,6 +313,7 @@ RULES: dict[str, Rule] = {
             opt_in=True,
             fit_levers=_resume_levers,
         ),
+        *_VERIFY_RULES,
     )
 }
 

@@ -12,15 +12,19 @@ from functools import cache
 from typing import Any
 
 from ghafmemgen.findings import DataPath, Finding
-from ghafmemgen.resources import fleet_schema
+from ghafmemgen.resources import fleet_schema, target_schema
 from ghafmemgen.source.document import Document, json_path, yaml_type
 from ghafmemgen.source.fastschema import ecma_pattern, is_valid
 
 _MAX_SHOWN = 60  # characters of a user value quoted back in a message
 
 
+_SCHEMAS = {"fleet": fleet_schema, "target": target_schema}
+
+
 @cache
-def _validator() -> Any:
+def _validator(schema: str = "fleet") -> Any:
+    """A validator of the fleet schema, or of the target schema (`import`/`verify` input)."""
     from jsonschema import Draft202012Validator, validators
 
     # YAML 2.0 is a float: JSON Schema would call it an integer, Nix would not.
@@ -31,7 +35,7 @@ def _validator() -> Any:
     strict = extend(
         Draft202012Validator, type_checker=checker, validators={"pattern": _pattern_keyword}
     )
-    return strict(fleet_schema())
+    return strict(_SCHEMAS[schema]())
 
 
 def _pattern_keyword(_validator: Any, pattern: str, instance: Any, _schema: Any) -> Any:
@@ -62,7 +66,7 @@ _TYPE_WORDS = {
 }
 
 
-def _describe(error: Any) -> tuple[str, DataPath, bool]:
+def describe(error: Any) -> tuple[str, DataPath, bool]:
     """-> (message, path to point at, point at the key rather than the value)."""
     path: DataPath = tuple(error.absolute_path)
     instance, validator, value = error.instance, error.validator, error.validator_value
@@ -101,10 +105,10 @@ def _describe(error: Any) -> tuple[str, DataPath, bool]:
             hint = schema_node.get("description") or detail.message
             return (f"{shown(instance)} is not valid here: {hint}{alternative}", path, False)
         if detail is not None and detail.validator != "const":
-            message, where, at_key = _describe(detail)
+            message, where, at_key = describe(detail)
             return (message + alternative, where, at_key)
         if detail is not None:
-            return _describe(detail)
+            return describe(detail)
     if validator == "pattern":
         hint = schema_node.get("patternErrorMessage") or f"it must match {value}"
         return (f"{shown(instance)} is not valid: {hint}", path, False)
@@ -133,12 +137,18 @@ def _best(errors: Any) -> Any:
     return best_match(typed or errors) if errors else None
 
 
+def explain(data: Any, *, schema: str) -> list[tuple[str, DataPath, bool]]:
+    """Every way `data` breaks the named schema ("fleet" or "target"), described as for a
+    finding: (message, path, point at the key rather than the value)."""
+    return [describe(error) for error in _validator(schema).iter_errors(data)]
+
+
 def validate(document: Document) -> list[Finding]:
     if is_valid(document.data):  # the common case: no jsonschema import, no error objects
         return []
     findings: dict[tuple[int, int, str], Finding] = {}
     for error in _validator().iter_errors(document.data):
-        message, path, at_key = _describe(error)
+        message, path, at_key = describe(error)
         line, column = document.locate(path, at_key=at_key)
         finding = Finding(
             rule="GMG001",

@@ -74,6 +74,15 @@ def test_wheel_carries_the_starter_fleet(wheel: Path) -> None:
     assert files["ghafmemgen/fixtures/ghaf-laptop.yaml"] == laptop.read_bytes()
 
 
+def test_wheel_carries_the_extractor_and_the_target_schema(wheel: Path) -> None:
+    files = wheel_files(wheel)
+    for source, packaged in (
+        ("ghafmemgen/nix/extract.nix", "ghafmemgen/nix/extract.nix"),
+        ("schemas/target.schema.json", "ghafmemgen/schemas/target.schema.json"),
+    ):
+        assert files[packaged] == (ROOT / source).read_bytes(), packaged
+
+
 def test_wheel_declares_the_console_script(wheel: Path) -> None:
     files = wheel_files(wheel)
     (entry_points,) = [n for n in files if n.endswith(".dist-info/entry_points.txt")]
@@ -120,6 +129,9 @@ def test_installed_copy_finds_its_data_away_from_the_checkout(
         installed, tmp_path, "-m", "ghafmemgen", "check", "fleet.yaml", "--profile", "minimal"
     )
     assert check.returncode == 0, check.stdout + check.stderr
+    extractor = run_installed(installed, tmp_path, "-m", "ghafmemgen", "extractor")
+    assert Path(extractor.stdout.strip()).is_relative_to(installed), extractor.stdout
+    assert Path(extractor.stdout.strip()).is_file()
 
 
 # --- the schema's own conventions ---------------------------------------------------------
