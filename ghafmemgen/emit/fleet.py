@@ -246,8 +246,9 @@ def _scalar(value: Any) -> str:
 
 
 def _comment_text(text: str) -> str:
-    """A file name in a comment: one line, whatever characters it has."""
-    return json.dumps(text, ensure_ascii=False)[1:-1]
+    """A file name in a comment: one line, whatever characters it has (ASCII escapes: libyaml
+    also ends a line at NEL and U+2028)."""
+    return json.dumps(text)[1:-1]
 
 
 _SECTION_NOTES = {

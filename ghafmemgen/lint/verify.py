@@ -9,6 +9,8 @@ reported.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -17,6 +19,17 @@ from ghafmemgen.memory.model import Swap, Vm
 from ghafmemgen.memory.plan import VmPlan
 from ghafmemgen.source.target import SwapVolume, Target, TargetVm
 from ghafmemgen.units import UnitError, parse_size
+
+_PLAIN = re.compile(r"[A-Za-z0-9._+-]{1,80}").fullmatch
+
+
+def _said(value: Any) -> str:
+    """A name or value from the build, as a message shows it: plain words as they are, any
+    other text quoted with escapes (a hand-edited target cannot break a finding's line)."""
+    if isinstance(value, str) and not _PLAIN(value):
+        return json.dumps(value[:80])
+    return str(value)
+
 
 KERNEL_SWAPPINESS = 60  # what a VM has when nothing sets vm.swappiness
 
@@ -61,8 +74,8 @@ def _unplanned(ctx: Context, name: str) -> Hit:
         )
     return Hit(
         rule="GMG094",
-        message=f"{name}: the build runs this VM, the fleet does not plan it: add it under vms "
-        "(`ghafmemgen import` writes what the build has)",
+        message=f"{_said(name)}: the build runs this VM, the fleet does not plan it: add it "
+        "under vms (`ghafmemgen import` writes what the build has)",
         path=("vms",),
     )
 
@@ -86,7 +99,8 @@ def _vm_differences(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterato
         if wanted != have:
             yield Hit(
                 rule="GMG091",
-                message=f"{name}: the fleet plans microvm.{key} {wanted}, the build has {have}",
+                message=f"{name}: the fleet plans microvm.{key} {wanted}, the build has "
+                f"{_said(have)}",
                 path=ctx.origin(name, key),
             )
     yield from _zram_differences(ctx, vm, got)
@@ -187,7 +201,7 @@ def _zram_differences(ctx: Context, vm: Vm, got: TargetVm) -> Iterator[Hit]:
             yield Hit(
                 rule="GMG092",
                 message=f"{name}: the fleet plans zramSwap.{target_key} {planned[key]}, the "
-                f"build has {zram.get(target_key)}",
+                f"build has {_said(zram.get(target_key))}",
                 path=ctx.origin(name, "zram", key),
             )
     swappiness = KERNEL_SWAPPINESS if got.swappiness is None else got.swappiness
@@ -233,7 +247,7 @@ def _swap_differences(ctx: Context, target: Target) -> Iterator[Hit]:
         yield Hit(
             rule="GMG093",
             message=f"host: the fleet plans swap {planned} MiB, the build's {path} has size "
-            f"{volume.size}",
+            f"{_said(volume.size)}",
             path=("host", "swap", "size"),
         )
     if volume is None:

@@ -508,3 +508,23 @@ def test_target_schema_is_valid_and_described() -> None:
     schema = json.loads((ROOT / "schemas" / "target.schema.json").read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     Draft202012Validator(schema).validate(target_data())  # the fixture is a valid target
+
+
+def test_hand_edited_names_cannot_break_a_finding(tmp_path: Path) -> None:
+    """Names and values that come only from the build are quoted with escapes: one finding,
+    one line, whatever a hand-edited target holds."""
+    data = target_data()
+    data["vms"]["x\nfake.yaml:1:1: GMG000 error: forged\u2028-vm"] = data["vms"].pop("media-vm")
+    data["vms"]["chrome-vm"]["microvm"]["hypervisor"] = "qemu\nforged"
+    proc = run_ghafmemgen("verify", LAPTOP, write_target(tmp_path, data), "--format", "text")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 4, proc.stdout  # three findings and the summary
+    assert all(line.startswith(str(LAPTOP)) for line in lines[:3])
+    assert "\u2028" not in proc.stdout
+    named = run_ghafmemgen("import", write_target(tmp_path, target_data()), "--ram", "8GiB")
+    assert named.returncode == 0
+    odd = tmp_path / "odd\u2028name.json"
+    odd.write_text(json.dumps(target_data()), encoding="utf-8")
+    header = run_ghafmemgen("import", odd, "--ram", "8GiB").stdout.splitlines()[3]
+    assert "odd\\u2028name.json" in header
