@@ -124,3 +124,16 @@ def test_check_draws_the_bar_on_stderr_only_for_the_text_format(tmp_path: Path) 
         code, out, err = check_on_a_terminal(tmp_path, paths, "--format", fmt)
         assert code == 1
         assert err == "", fmt
+
+
+def test_spinner_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`import --flake` waits for nix under a spinner: drawn on a terminal, never in a pipe."""
+    monkeypatch.delenv("TERM", raising=False)
+    piped = io.StringIO()
+    with progress.spinner("nix eval .#x", stream=piped):
+        pass
+    assert piped.getvalue() == ""
+    terminal = Terminal()
+    with progress.spinner("nix eval .#x", stream=terminal):
+        time.sleep(0.3)
+    assert "nix eval .#x" in terminal.getvalue()
