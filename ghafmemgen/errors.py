@@ -23,3 +23,13 @@ class FleetError(GhafmemgenError):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__(findings[0].message if findings else "invalid fleet")
         self.findings = findings
+
+
+class Interrupted(BaseException):
+    """SIGINT, SIGTERM or SIGHUP while a file is written (emit.signals): every cleanup runs,
+    then the command ends with exit 128 + `signum`. A BaseException, as KeyboardInterrupt
+    is, so that no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

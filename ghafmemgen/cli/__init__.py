@@ -31,7 +31,7 @@ def main() -> None:
         return
     from ghafmemgen.cli.commands import register
     from ghafmemgen.cli.root import DEBUG, app
-    from ghafmemgen.errors import FleetError, GhafmemgenError
+    from ghafmemgen.errors import FleetError, GhafmemgenError, Interrupted
 
     try:
         register(sys.argv[1:])
@@ -51,6 +51,11 @@ def main() -> None:
     except KeyboardInterrupt:
         print("ghafmemgen: interrupted", file=sys.stderr)
         sys.exit(130)
+    except Interrupted as exc:  # a signal while writing files: 128 + its number, as shells do
+        import signal
+
+        print(f"ghafmemgen: interrupted ({signal.Signals(exc.signum).name})", file=sys.stderr)
+        sys.exit(128 + exc.signum)
     except (RecursionError, MemoryError):
         print("ghafmemgen: input too large or too deeply nested to process", file=sys.stderr)
         sys.exit(1)

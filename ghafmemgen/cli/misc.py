@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -26,16 +27,13 @@ def init(
 ) -> None:
     """Write a commented starter fleet (the Ghaf laptop) and fleet.schema.json beside it."""
     schema_path = path.parent / "fleet.schema.json"
+    from ghafmemgen.emit.files import write_file
+
     for target in (path, schema_path):
-        if target.exists():
+        if os.path.lexists(target):  # a dangling link too: never written through
             raise UsageError(f"{target}: already exists; not overwriting it")
     starter = (data_dir("fixtures") / "ghaf-laptop.yaml").read_text(encoding="utf-8")
     starter = starter.replace(STARTER_MODELINE, "# yaml-language-server: $schema=fleet.schema.json")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for target, text in ((schema_path, schema_text()), (path, starter)):
-            with open(target, "x", encoding="utf-8") as handle:  # "x": never clobber
-                handle.write(text)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    for target, text in ((schema_path, schema_text()), (path, starter)):
+        write_file(target, text, exclusive=True)  # created whole, or not at all
     print(f"wrote {path} and {schema_path}; check it with: ghafmemgen check {path}")

@@ -35,7 +35,25 @@ SelectOpt = Annotated[
 IgnoreOpt = Annotated[
     str | None, typer.Option("--ignore", help="Skip these rules: ids or prefixes (GMG03).")
 ]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+
+
+def non_empty_path(raw: str) -> Path:
+    """A path option's value. '' is refused here: Path('') would quietly mean '.'."""
+    if not raw:
+        raise typer.BadParameter("an empty path names nothing; give a path ('.' for here)")
+    return Path(raw)
+
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (replaced atomically; missing folders are created).",
+        parser=non_empty_path,
+        metavar="FILE",
+    ),
+]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-size", help="Refuse fleet files larger than this many bytes.", min=1)
 ]

@@ -9,12 +9,18 @@ from typing import Annotated
 import typer
 
 from ghafmemgen import pipeline
-from ghafmemgen.cli.options import Common, FleetArg, fleet_command
+from ghafmemgen.cli.options import Common, FleetArg, fleet_command, non_empty_path
 from ghafmemgen.lint.reporters import render_findings
 
 OutOpt = Annotated[
     Path,
-    typer.Option("--out", help="Directory that receives the generated files.", show_default=False),
+    typer.Option(
+        "--out",
+        help="Directory that receives the generated files (created if missing).",
+        show_default=False,
+        parser=non_empty_path,
+        metavar="DIR",
+    ),
 ]
 
 
@@ -40,7 +46,7 @@ def render(
     writes nothing and exits 1; warnings are printed and do not block. Exit 2 for usage or
     I/O problems, including a file in --out that ghafmemgen did not write (see --force).
     """
-    from ghafmemgen.emit import files as output  # jinja2 and tempfile: only when rendering
+    from ghafmemgen.emit import fileset  # jinja2 and signal handling: only when rendering
     from ghafmemgen.emit.nix import render_variant
 
     loaded = pipeline.load(fleet, limits=opts.limits)
@@ -53,12 +59,23 @@ def render(
         raise typer.Exit(1)
     files = render_variant(variant)
     if check:
-        diff = output.diff_set(out, files)
-        if diff:
-            sys.stdout.write(diff)
+        found = fileset.diff_set(out, files, notify=_notify)
+        for stage in found.interrupted:
+            _notify(
+                f"{out}: a render was interrupted before it finished ({stage}); "
+                "run `ghafmemgen render` to complete it"
+            )
+        if found.diff or found.interrupted:
+            sys.stdout.write(found.diff)
             print(f"ghafmemgen: {out} is out of date; run `ghafmemgen render`", file=sys.stderr)
             raise typer.Exit(1)
         print(f"{out}: up to date ({len(files)} files)")
         return
-    result = output.write_set(out, files, force=force)
+    result = fileset.write_set(out, files, force=force, notify=_notify)
+    for stage in result.finished:
+        _notify(f"{out}: first finished the renames of an interrupted render ({stage})")
     print(f"{out}: wrote {len(result.written)}, unchanged {len(result.unchanged)}")
+
+
+def _notify(message: str) -> None:
+    print(f"ghafmemgen: {message}", file=sys.stderr, flush=True)

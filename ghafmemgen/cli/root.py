@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from ghafmemgen import GENERATOR
-from ghafmemgen.errors import UsageError
 
 app = typer.Typer(
     name="ghafmemgen",
@@ -52,13 +51,9 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from ghafmemgen.emit.files import staged  # tempfile and friends: only when writing a file
+    from ghafmemgen.emit.files import write_file  # signal handling: only when writing a file
 
-    try:
-        with staged(output, suffix=f".tmp{os.getpid()}") as tmp:
-            tmp.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    write_file(output, text)
 
 
 def use_color(stream: object) -> bool:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ghafmemgen import pipeline
-from ghafmemgen.emit.files import staged
+from ghafmemgen.emit import files
 from ghafmemgen.errors import FleetError, GhafmemgenError, UsageError
 from ghafmemgen.fit.options import FieldPath, Options, patch_tree
 from ghafmemgen.fit.trial import goal_hits
@@ -59,6 +59,27 @@ def _render(key: str, value: int, *, style: Style, old: Any = None) -> int | str
     return value if as_int else format_mib(value)
 
 
+# Where YAML (ruamel's reader) counts a new line; str.splitlines also splits at \v, \f and
+# \x1c-\x1e, which would put every position after one of them on the wrong line.
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+# A node's properties: an anchor and a tag, in either order, before its value.
+_PROPERTIES = re.compile(r"(?:(?:&[^\s,\[\]{}]+|!<[^>]*>|![^\s,\[\]{}]*)[ \t]+)*")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text` with their breaks, numbered as the YAML reader numbers them."""
+    lines, start = [], 0
+    for match in _BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    return lines + ([text[start:]] if start < len(text) else [])
+
+
+def _line_break(line: str) -> str:
+    match = _BREAK.search(line)
+    return match.group() if match else ""
+
+
 def _scalar_end(text: str, col: int, *, flow: bool) -> int:
     quote = text[col] if col < len(text) else ""
     if quote in ("'", '"'):
@@ -68,7 +89,8 @@ def _scalar_end(text: str, col: int, *, flow: bool) -> int:
         if match is None:
             raise WriteError("a quoted value spans several lines; paste the patch by hand")
         return match.end()
-    stop = re.compile(r"\s#|\r|\n" + (r"|[,}\]]" if flow else "")).search(text, col)
+    ends = r"\s#|[\r\n\x85\u2028\u2029]" + (r"|[,}\]]" if flow else "")
+    stop = re.compile(ends).search(text, col)
     return len(text[: stop.start() if stop else len(text)].rstrip())
 
 
@@ -95,14 +117,15 @@ def _flow(tree: Mapping[str, Any], style: Style) -> str:
 
 
 def _block(key: str, value: Any, *, col: int, style: Style, flow_values: bool) -> str:
+    """Lines ended by "\n"; _apply gives them the break of the line they follow."""
     if not isinstance(value, Mapping):
-        return f"{' ' * col}{key}: {value}{style.eol}"
+        return f"{' ' * col}{key}: {value}\n"
     if flow_values:
-        return f"{' ' * col}{key}: {_flow(value, style)}{style.eol}"
+        return f"{' ' * col}{key}: {_flow(value, style)}\n"
     inner = "".join(
         _block(k, v, col=col + style.step, style=style, flow_values=False) for k, v in value.items()
     )
-    return f"{' ' * col}{key}:{style.eol}{inner}"
+    return f"{' ' * col}{key}:\n{inner}"
 
 
 def _rendered(tree: Mapping[str, Any], style: Style) -> dict[str, Any]:
@@ -141,6 +164,8 @@ def _edits(
             yield from _edits(node[key], value, lines=lines, style=style, flow=flow, out=out[key])
         elif key in node:
             line, col = node.lc.value(key)
+            properties = _PROPERTIES.match(lines[line], col)  # keep `&anchor !!tag`
+            col = properties.end() if properties else col
             out[key] = _render(key, value, style=style, old=node[key])
             end = _scalar_end(lines[line], col, flow=flow)
             yield Edit(line=line, start=col, end=end, text=str(out[key]))
@@ -184,10 +209,11 @@ def _style(doc: Any, text: str) -> Style:
     written: dict[str, set[bool]] = {}
     for key, value in _size_values(doc):
         written.setdefault(key, set()).add(isinstance(value, int))
+    breaks = Counter(match.group() for match in _BREAK.finditer(text))
     return Style(
         step=step if step > 0 else 2,
         pad=re.search(r"\{ \S", text) is not None,
-        eol="\r\n" if "\r\n" in text else "\n",
+        eol=max(breaks, key=breaks.__getitem__) if breaks else "\n",  # the most used
         int_sizes=frozenset(key for key, kinds in written.items() if kinds == {True}),
     )
 
@@ -201,14 +227,16 @@ def _size_values(node: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _apply(lines: list[str], edits: list[Edit], eol: str) -> str:
+    """`eol` ends the last line if a line is inserted after it; inserted lines take the break
+    of the line they follow, so a file with mixed breaks keeps each part's own."""
     lines = list(lines)
     # Back to front, so positions stay valid; edits at one spot keep their order.
     order = sorted(enumerate(edits), key=lambda ie: (ie[1].line, ie[1].start, -ie[1].depth, ie[0]))
     for _, edit in reversed(order):
         if edit.start == _END:
-            if not lines[edit.line].endswith(("\n", "\r")):
+            if not _line_break(lines[edit.line]):
                 lines[edit.line] += eol
-            lines.insert(edit.line + 1, edit.text)
+            lines.insert(edit.line + 1, edit.text.replace("\n", _line_break(lines[edit.line])))
         else:
             old = lines[edit.line]
             lines[edit.line] = old[: edit.start] + edit.text + old[edit.end :]
@@ -216,10 +244,14 @@ def _apply(lines: list[str], edits: list[Edit], eol: str) -> str:
 
 
 def _plain(node: Any) -> Any:
+    from ruamel.yaml.comments import TaggedScalar
+
     if isinstance(node, Mapping):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v) for v in node]
+    if isinstance(node, TaggedScalar):  # `!!str 12GiB`: the value, as a plain load gives it
+        return _plain(node.value)
     for kind in (bool, int, float, str):
         if isinstance(node, kind):
             return kind(node)
@@ -235,7 +267,7 @@ def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -
     try:
         doc = yaml.load(text)
         target = doc if profile is None else doc["profiles"][profile]
-        lines = text.splitlines(keepends=True)
+        lines = _lines(text)
         style = _style(doc, text)
         written: dict[str, Any] = {}
         edits = list(
@@ -264,36 +296,39 @@ def write_fleet(
     options: Options,
     limits: Limits,
 ) -> None:
-    """Rewrite `path` in place, atomically, only if the result still loads and meets the goal."""
+    """Put `patch` into the file `path` names (the real file behind a link), only if the
+    result still loads and meets the goal and nobody changed the file meanwhile."""
+    real = Path(os.path.realpath(path))
+    with files.open_folder(real.parent, create=False) as folder:
+        raw = files.read_regular(folder, real.name)
+    if raw is None:
+        raise UsageError(f"{path}: cannot read: no such file")
     try:
-        with open(path, encoding="utf-8", newline="") as handle:  # keep \r\n as it is
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")  # no newline translation: \r\n and \r stay as they are
+    except UnicodeDecodeError as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     try:
         new_text = rewrite(text, profile=profile, patch=patch)
     except WriteError as exc:
         raise WriteError(f"{path} not written: {exc}") from None
-    try:
-        # The edited file is loaded and checked where it will live; only then does it replace
-        # the original.
-        with staged(path, suffix=f".fit{os.getpid()}.tmp") as tmp:
-            with open(tmp, "w", encoding="utf-8", newline="") as handle:
-                handle.write(new_text)
-            shutil.copymode(path, tmp)
-            try:
-                loaded = pipeline.load(tmp, limits=limits)
-            except FleetError as exc:
-                raise WriteError(
-                    f"{path} not written: the edited file does not load: {exc}"
-                ) from None
-            hits = goal_hits(
-                pipeline.variant(loaded, profile), goal=options.goal, selection=options.selection
+
+    def verify(edited: Path) -> None:
+        # The edited file is loaded and checked where it will live, before it replaces the
+        # original.
+        try:
+            loaded = pipeline.load(edited, limits=limits)
+        except FleetError as exc:
+            raise WriteError(f"{path} not written: the edited file does not load: {exc}") from None
+        hits = goal_hits(
+            pipeline.variant(loaded, profile), goal=options.goal, selection=options.selection
+        )
+        if hits:
+            failing = "; ".join(f"{hit.rule} {hit.message}" for hit in hits)
+            raise WriteError(
+                f"{path} not written: the edited file misses goal {options.goal}: {failing}"
             )
-            if hits:
-                failing = "; ".join(f"{hit.rule} {hit.message}" for hit in hits)
-                raise WriteError(
-                    f"{path} not written: the edited file misses goal {options.goal}: {failing}"
-                )
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+    try:
+        files.update_file(path, new_text, expect=raw, check=verify)
+    except files.ChangedMeanwhile as exc:  # the patch is still printed, to paste by hand
+        raise WriteError(str(exc)) from None

@@ -206,10 +206,18 @@ def test_output_file(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
 
 
-def test_output_into_a_missing_directory_exits_2(tmp_path: Path) -> None:
+def test_output_into_a_missing_directory_creates_it(tmp_path: Path) -> None:
+    """-o creates missing folders, as render --out does (one rule for both)."""
     proc = run("check", LAPTOP, "-o", tmp_path / "missing" / "report.txt")
+    assert proc.returncode == 1, proc.stderr  # the laptop fleet has an error
+    assert "GMG031 error" in (tmp_path / "missing" / "report.txt").read_text()
+
+
+def test_output_under_a_plain_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    proc = run("check", LAPTOP, "-o", tmp_path / "file" / "report.txt")
     assert proc.returncode == 2
-    assert "cannot write" in proc.stderr
+    assert "must be a directory" in proc.stderr
 
 
 def test_multiple_files(tmp_path: Path, clean: Path, bad: Path) -> None:

@@ -1,7 +1,7 @@
 """Fault injection: `render` keeps the previous output byte-identical whenever it fails.
 
 The tests run as root, where chmod does not stop a write, so the faults are injected by
-wrapping the os/tempfile functions ghafmemgen.emit.files calls, only for calls that touch the
+wrapping the os functions ghafmemgen.emit.files calls, only for calls that touch the
 output directory: the first or the n-th temporary file cannot be created (EACCES, EROFS,
 ENOSPC), the disk fills up halfway through writing a file, fsync or chmod fail, a rename
 fails before, in the middle of or at the end of the set, or the user presses Ctrl-C there.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -25,8 +26,9 @@ from typing import Any
 
 import pytest
 
+from ghafmemgen.emit import files as writer
 from ghafmemgen.emit import nix as render
-from ghafmemgen.emit.files import write_set
+from ghafmemgen.emit.fileset import write_set
 from ghafmemgen.memory.model import build
 from ghafmemgen.memory.plan import plan_fleet
 
@@ -92,6 +94,11 @@ class HalfWriter:
         return getattr(self._handle, name)
 
 
+def _dir_fd_in(out: Path, kwargs: dict[str, Any], key: str) -> bool:
+    fd = kwargs.get(key)
+    return isinstance(fd, int) and _fd_in(out, fd)
+
+
 def inject(
     monkeypatch: pytest.MonkeyPatch, out: Path, what: str, nth: int, fault: BaseException
 ) -> list[int]:
@@ -104,41 +111,44 @@ def inject(
             calls[0] += 1
         return touches_out and calls[0] == nth
 
-    if what == "mkstemp":
-        real_mkstemp = tempfile.mkstemp
+    if what == "create":  # a new temporary file (O_CREAT|O_EXCL) in --out or its stage
+        real_open = os.open
 
-        def mkstemp(*args: Any, **kwargs: Any) -> Any:
-            if hit(_in(out, kwargs.get("dir", ""))):
+        def os_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+            creating = flags & os.O_CREAT and str(path) != "COMMIT"
+            if creating and hit(_dir_fd_in(out, kwargs, "dir_fd")):
                 raise fault
-            return real_mkstemp(*args, **kwargs)
+            return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+        monkeypatch.setattr(os, "open", os_open)
     elif what == "write":
-        real_fdopen = os.fdopen
+        real_builtin_open = open
 
-        def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
-            handle = real_fdopen(fd, *args, **kwargs)
-            return HalfWriter(handle) if hit(_fd_in(out, fd)) else handle
+        def fd_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+            handle = real_builtin_open(file, *args, **kwargs)
+            if isinstance(file, int) and "w" in (args[0] if args else kwargs.get("mode", "r")):
+                return HalfWriter(handle) if hit(_fd_in(out, file)) else handle
+            return handle
 
-        monkeypatch.setattr(os, "fdopen", fdopen)
-    elif what in ("fsync",):
-        real_fsync = os.fsync
+        monkeypatch.setattr(writer, "open", fd_open, raising=False)
+    elif what in ("fsync", "fchmod"):
+        real_fd_call: Callable[..., Any] = getattr(os, what)
 
-        def fsync(fd: int) -> None:
-            if hit(_fd_in(out, fd)):
+        def fd_call(fd: int, *args: Any) -> None:
+            if hit(_fd_in(out, fd) and stat.S_ISREG(os.fstat(fd).st_mode)):
                 raise fault
-            real_fsync(fd)
+            real_fd_call(fd, *args)
 
-        monkeypatch.setattr(os, "fsync", fsync)
-    elif what in ("chmod", "replace"):
-        real: Callable[..., Any] = getattr(os, what)
+        monkeypatch.setattr(os, what, fd_call)
+    elif what == "replace":
+        real_replace = os.replace
 
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if hit(_in(out, args[-1] if what == "replace" else args[0])):
+        def replace(src: Any, dst: Any, **kwargs: Any) -> None:
+            if hit(_dir_fd_in(out, kwargs, "dst_dir_fd") and dst in render.OUTPUT_FILES):
                 raise fault
-            return real(*args, **kwargs)
+            real_replace(src, dst, **kwargs)
 
-        monkeypatch.setattr(os, what, wrapped)
+        monkeypatch.setattr(os, "replace", replace)
     else:  # pragma: no cover - a typo in the table below
         raise AssertionError(what)
     return calls
@@ -149,12 +159,12 @@ def oserror(code: int) -> OSError:
 
 
 FAULTS = {
-    "read-only directory (EACCES creating the first file)": ("mkstemp", 1, oserror(errno.EACCES)),
-    "read-only file system (EROFS)": ("mkstemp", 1, oserror(errno.EROFS)),
-    "no inodes left at the fourth file (ENOSPC)": ("mkstemp", 4, oserror(errno.ENOSPC)),
+    "read-only directory (EACCES creating the first file)": ("create", 1, oserror(errno.EACCES)),
+    "read-only file system (EROFS)": ("create", 1, oserror(errno.EROFS)),
+    "no inodes left at the fourth file (ENOSPC)": ("create", 4, oserror(errno.ENOSPC)),
     "disk full halfway through the third file": ("write", 3, oserror(errno.ENOSPC)),
     "fsync fails on the second file (EIO)": ("fsync", 2, oserror(errno.EIO)),
-    "chmod fails (EPERM)": ("chmod", 1, oserror(errno.EPERM)),
+    "chmod fails (EPERM)": ("fchmod", 1, oserror(errno.EPERM)),
     "first rename refused (EACCES)": ("replace", 1, oserror(errno.EACCES)),
     "fourth rename refused after three succeeded (EACCES)": ("replace", 4, oserror(errno.EACCES)),
     "last rename fails (EXDEV)": ("replace", 6, oserror(errno.EXDEV)),
@@ -203,12 +213,12 @@ def test_a_rename_that_keeps_failing_is_reported_not_hidden(
     real_replace = os.replace
     count = [0]
 
-    def replace(src: Any, dst: Any) -> None:
-        if _in(previous, dst):
+    def replace(src: Any, dst: Any, **kwargs: Any) -> None:
+        if _dir_fd_in(previous, kwargs, "dst_dir_fd") and dst in render.OUTPUT_FILES:
             count[0] += 1
             if count[0] >= 3:
                 raise oserror(errno.EACCES)
-        real_replace(src, dst)
+        real_replace(src, dst, **kwargs)
 
     with monkeypatch.context() as patch:
         patch.setattr(os, "replace", replace)

@@ -25,7 +25,8 @@ import pytest
 import yaml
 
 from ghafmemgen import __version__, pipeline
-from ghafmemgen.emit import files as output
+from ghafmemgen.emit import files as writer
+from ghafmemgen.emit import fileset as output
 from ghafmemgen.emit import nix as render
 from ghafmemgen.emit.nixlit import NixLiteralError, nix_string, to_nix
 from ghafmemgen.errors import UsageError
@@ -639,11 +640,11 @@ def test_a_failed_rename_restores_the_previous_output(
     real_replace = os.replace
     calls: list[str] = []
 
-    def flaky_replace(src: Any, dst: Any) -> None:
+    def flaky_replace(src: Any, dst: Any, **dir_fds: Any) -> None:
         calls.append(str(dst))
         if len(calls) == fail_at:
             raise OSError(5, "Input/output error")
-        real_replace(src, dst)
+        real_replace(src, dst, **dir_fds)
 
     monkeypatch.setattr(output.os, "replace", flaky_replace)
     with pytest.raises(UsageError, match="cannot replace it"):
@@ -659,11 +660,11 @@ def test_an_interrupt_between_renames_restores_the_previous_output(
     real_replace = os.replace
     calls = [0]
 
-    def interrupted(src: Any, dst: Any) -> None:
+    def interrupted(src: Any, dst: Any, **dir_fds: Any) -> None:
         calls[0] += 1
         if calls[0] == 4:
             raise KeyboardInterrupt
-        real_replace(src, dst)
+        real_replace(src, dst, **dir_fds)
 
     monkeypatch.setattr(output.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
@@ -675,17 +676,17 @@ def test_a_failed_write_changes_nothing(
     previous: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out, before = previous
-    real_fdopen = os.fdopen
     opened = [0]
 
-    def disk_full(fd: int, *args: Any, **kwargs: Any) -> Any:
-        opened[0] += 1
-        if opened[0] == 4:
-            os.close(fd)
-            raise OSError(28, "No space left on device")
-        return real_fdopen(fd, *args, **kwargs)
+    def disk_full(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, int) and args[:1] == ("wb",):  # a new file's descriptor
+            opened[0] += 1
+            if opened[0] == 4:
+                os.close(file)
+                raise OSError(28, "No space left on device")
+        return open(file, *args, **kwargs)
 
-    monkeypatch.setattr(output.os, "fdopen", disk_full)
+    monkeypatch.setattr(writer, "open", disk_full, raising=False)
     with pytest.raises(UsageError, match="No space left on device"):
         output.write_set(out, minimal_files())
     assert snapshot(out) == before
@@ -698,11 +699,14 @@ def test_read_only_directory(
     so there the refusal is the one the kernel would give (EACCES from creating a file)."""
     out, before = previous
     if os.geteuid() == 0:
+        real_open = os.open
 
-        def refuse(*args: Any, **kwargs: Any) -> Any:
-            raise PermissionError(13, "Permission denied")
+        def refuse(path: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
+            if flags & os.O_CREAT:
+                raise PermissionError(13, "Permission denied")
+            return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
+        monkeypatch.setattr(os, "open", refuse)
     else:
         out.chmod(0o555)
     try:
