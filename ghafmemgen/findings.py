@@ -15,6 +15,11 @@ Severity = Literal["error", "warning"]
 DataPath = tuple[str | int, ...]
 
 
+def variant_name(profile: str | None) -> str:
+    """How every message, title and header names a variant: `base fleet` or `profile low`."""
+    return "base fleet" if profile is None else f"profile {profile}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     rule: str

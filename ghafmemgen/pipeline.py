@@ -5,9 +5,9 @@ Commands call these functions; nothing here prints or exits.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,10 @@ from ghafmemgen.lint import registry, verify
 from ghafmemgen.lint.checks import Context, Hit
 from ghafmemgen.memory.model import Fleet, build, effective
 from ghafmemgen.memory.plan import Plan, plan_fleet
+from ghafmemgen.memory.simulate import Simulation, simulate
 from ghafmemgen.source import loader
 from ghafmemgen.source.document import Document, json_path
-from ghafmemgen.source.loader import Limits
+from ghafmemgen.source.loader import DEFAULT_LIMITS, Limits
 from ghafmemgen.source.target import Target
 
 
@@ -33,14 +34,19 @@ class Loaded:
         return tuple(sorted(self.data.get("profiles", {})))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
 class Variant:
-    """The base fleet (profile None) or one profile, modelled and planned."""
+    """The base fleet (profile None) or one profile, modelled and planned; its S3-resume
+    simulation is run on first use and kept (the report shows it and GMG080 judges it)."""
 
     loaded: Loaded
     fleet: Fleet
     plan: Plan
     view: Mapping[str, Any]
+
+    @cached_property
+    def simulation(self) -> Simulation:
+        return simulate(self.fleet, self.plan)
 
 
 def _finding(
@@ -65,10 +71,7 @@ def _finding(
     )
 
 
-_DEFAULT_LIMITS = Limits()
-
-
-def load(path: Path, *, limits: Limits = _DEFAULT_LIMITS) -> Loaded:
+def load(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     """Read, parse, validate and normalize one fleet file. Raises FleetError or UsageError."""
     from ghafmemgen import units
     from ghafmemgen.source import schema
@@ -136,14 +139,13 @@ def variant(loaded: Loaded, profile: str | None) -> Variant:
     if profile is not None and profile not in loaded.data.get("profiles", {}):
         known = ", ".join(loaded.profiles) or "none"
         raise UsageError(f"{loaded.document.file}: no profile {profile!r} (profiles: {known})")
-    # Fleet.source is shown in headers: a file name that is not UTF-8 shows U+FFFD there
-    # (its surrogate escapes could be neither encoded nor written into a Nix string).
-    name = os.fsencode(Path(loaded.document.file).name).decode("utf-8", errors="replace")
+    # Fleet.source is shown in headers; document.file is already loader.display_name()'s
+    # (U+FFFD for bytes that are not UTF-8).
+    name = Path(loaded.document.file).name
     with loader.paused_gc():  # a fleet and its plan are acyclic: 2 objects per VM, or more
-        fleet = build(loaded.data, source=name, profile=profile)
-        return Variant(
-            loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=effective(loaded.data, profile)
-        )
+        view = effective(loaded.data, profile)
+        fleet = build(loaded.data, source=name, profile=profile, view=view)
+        return Variant(loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=view)
 
 
 def selection_for(loaded: Loaded, selection: Selection) -> Selection:
@@ -156,7 +158,13 @@ def variant_hits(var: Variant, selection: Selection, *, simulate: bool = False) 
     """The hits of the rule registry on one variant, rule selection and lint config applied;
     `simulate` adds the opt-in rules (GMG080). The one runner: check, render, report and fit
     all come through here."""
-    ctx = Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
+    ctx = Context(
+        fleet=var.fleet,
+        plan=var.plan,
+        view=var.view,
+        data=var.loaded.data,
+        simulation=var.simulation if simulate else None,
+    )
     wanted = selection_for(var.loaded, selection)
     return [hit for hit in registry.run(ctx, opt_in=simulate) if wanted.enabled(hit.rule)]
 
@@ -197,15 +205,23 @@ def check(
     simulate: bool = False,
 ) -> list[Finding]:
     """Findings for each requested variant; a profile repeating a base finding is dropped."""
+    found = (
+        finding
+        for profile in profiles
+        for finding in check_variant(variant(loaded, profile), selection, simulate=simulate)
+    )
+    return unique(found)
+
+
+def unique(findings: Iterable[Finding]) -> list[Finding]:
+    """Each finding once: a profile repeating what the base fleet already says is dropped."""
     seen: set[tuple[str, int, int, str]] = set()
     out: list[Finding] = []
-    for profile in profiles:
-        var = variant(loaded, profile)
-        for finding in check_variant(var, selection, simulate=simulate):
-            key = (finding.rule, finding.line, finding.column, finding.message)
-            if key not in seen:
-                seen.add(key)
-                out.append(finding)
+    for finding in findings:
+        key = (finding.rule, finding.line, finding.column, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
     return out
 
 

@@ -21,9 +21,7 @@ from ghafmemgen.cli.root import app
 from ghafmemgen.errors import UsageError
 from ghafmemgen.findings import Selection
 from ghafmemgen.lint.registry import parse_rule_list
-from ghafmemgen.source.loader import Limits
-
-DEFAULT_LIMITS = Limits()
+from ghafmemgen.source.loader import DEFAULT_LIMITS, Limits
 
 FleetArg = Annotated[Path, typer.Argument(help="Fleet YAML file.", metavar="FLEET")]
 ProfileOpt = Annotated[

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ghafmemgen import pipeline
 from ghafmemgen.cli.options import Common, FleetArg, fleet_command
-from ghafmemgen.cli.root import write_output
+from ghafmemgen.cli.root import is_terminal, write_output
 from ghafmemgen.emit.json import plan_json_text
 from ghafmemgen.lint.reporters import render_findings
 from ghafmemgen.pipeline import Variant
@@ -38,5 +38,5 @@ def plan(fleet: FleetArg, *, opts: Common) -> None:
     findings = pipeline.check_variant(variant, opts.selection)
     if findings:
         sys.stderr.write(render_findings(findings, fmt="text", files=[str(fleet)]))
-    rich = opts.output is None and sys.stdout.isatty()
+    rich = opts.output is None and is_terminal(sys.stdout)
     write_output(PLAN_FORMATS[opts.format](variant, rich), opts.output)

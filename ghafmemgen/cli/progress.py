@@ -17,6 +17,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TextIO
 
+from ghafmemgen.cli.root import is_terminal
+
 DEFAULT_DELAY = 1.0
 
 
@@ -25,11 +27,6 @@ def delay() -> float:
         return max(0.0, float(os.environ.get("GHAFMEMGEN_PROGRESS_DELAY", DEFAULT_DELAY)))
     except ValueError:
         return DEFAULT_DELAY
-
-
-def is_terminal(stream: TextIO) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 class _Bar:

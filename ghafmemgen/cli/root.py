@@ -56,6 +56,11 @@ def write_output(text: str, output: Path | None) -> None:
     write_file(output, text)
 
 
-def use_color(stream: object) -> bool:
+def is_terminal(stream: object) -> bool:
+    """A person is watching `stream` (tables, colour and the progress bar are for them)."""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ
+    return bool(isatty and isatty())
+
+
+def use_color(stream: object) -> bool:
+    return is_terminal(stream) and "NO_COLOR" not in os.environ

@@ -19,6 +19,7 @@ from ghafmemgen import GENERATOR, __version__
 from ghafmemgen.emit.json import plan_json_text
 from ghafmemgen.emit.nixlit import NixLiteralError, call
 from ghafmemgen.errors import GhafmemgenError
+from ghafmemgen.findings import variant_name
 from ghafmemgen.memory.model import Fleet, Swap, Vm, Zram
 from ghafmemgen.memory.plan import Plan
 
@@ -61,7 +62,9 @@ def _header(fleet: Fleet) -> dict[str, Any]:
 
 
 def _fleet_label(fleet: Fleet) -> str:
-    return fleet.source if fleet.profile is None else f"{fleet.source}, profile {fleet.profile}"
+    return (
+        fleet.source if fleet.profile is None else f"{fleet.source}, {variant_name(fleet.profile)}"
+    )
 
 
 def _zram_defaults(zram: Zram) -> dict[str, Any]:
@@ -240,11 +243,6 @@ def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[st
         "vm-config.nix": lambda: {**header, "vm_config": _vm_config(fleet)},
         "host-swap.nix": lambda: {**header, **_host_swap(fleet, plan)},
     }
-
-
-def contexts(fleet: Fleet, plan: Plan) -> dict[str, dict[str, Any]]:
-    """The template context of each .nix file."""
-    return {name: build() for name, build in context_builders(fleet, plan).items()}
 
 
 # -- rendering --------------------------------------------------------------------------

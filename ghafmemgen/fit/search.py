@@ -19,6 +19,7 @@ from itertools import combinations
 from typing import Any, Literal
 
 from ghafmemgen import pipeline
+from ghafmemgen.findings import variant_name
 from ghafmemgen.fit.explain import cannot_fit_lines, change_reason
 from ghafmemgen.fit.options import KINDS, SWAP, FieldPath, Options, Patch
 from ghafmemgen.fit.trial import Rung, Search
@@ -204,7 +205,7 @@ def fit(loaded: Loaded, *, profile: str | None, options: Options) -> Result:
         fleet=fleet,
         vms={vm.name: vm for vm in fleet.vms},
     )
-    label = f"profile {profile}" if profile is not None else "the base fleet"
+    label = variant_name(profile) if profile is not None else f"the {variant_name(None)}"
     if s.meets({}):
         line = f"{label} already meets goal {options.goal}: nothing to change"
         return Result(profile=profile, options=options, status="fits", changes=(), lines=(line,))

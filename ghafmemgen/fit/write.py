@@ -94,12 +94,28 @@ def _scalar_end(text: str, col: int, *, flow: bool) -> int:
     return len(text[: stop.start() if stop else len(text)].rstrip())
 
 
+def _key_at(node: Any, key: Any) -> tuple[int, int]:
+    """Line and column of `key` in this mapping; a key that a merge key (<<) brings in is
+    written somewhere else, and an edit there would change more than this mapping."""
+    if key not in node.lc.data:
+        raise WriteError(f"{key} comes from a merge key (<<); paste the patch by hand")
+    line, col = node.lc.key(key)
+    return int(line), int(col)
+
+
+def _value_at(node: Any, key: Any) -> tuple[int, int]:
+    """Line and column of `key`'s value in this mapping (see _key_at)."""
+    _key_at(node, key)
+    line, col = node.lc.value(key)
+    return int(line), int(col)
+
+
 def _last_line(node: Any) -> int:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(node, CommentedMap):
         return (
-            max(max(node.lc.key(k)[0], node.lc.value(k)[0], _last_line(node[k])) for k in node)
+            max(max(_key_at(node, k)[0], _value_at(node, k)[0], _last_line(node[k])) for k in node)
             if node
             else int(node.lc.line)
         )
@@ -163,7 +179,7 @@ def _edits(
             out[key] = {}
             yield from _edits(node[key], value, lines=lines, style=style, flow=flow, out=out[key])
         elif key in node:
-            line, col = node.lc.value(key)
+            line, col = _value_at(node, key)
             properties = _PROPERTIES.match(lines[line], col)  # keep `&anchor !!tag`
             col = properties.end() if properties else col
             out[key] = _render(key, value, style=style, old=node[key])
@@ -188,12 +204,12 @@ def _insertion(
         last = list(node)[-1]
         if isinstance(node[last], Mapping | list):
             raise WriteError(f"cannot add {key} to a nested flow mapping; paste the patch by hand")
-        line, col = node.lc.value(last)
+        line, col = _value_at(node, last)
         end = _scalar_end(lines[line], col, flow=True)
         return Edit(line=line, start=end, end=end, text=f", {entry}")
     maps = [v for v in node.values() if isinstance(v, CommentedMap)]
     flow_values = bool(maps) and all(m.fa.flow_style() for m in maps)
-    col = node.lc.key(next(iter(node)))[1]
+    col = _key_at(node, next(iter(node)))[1]
     text = _block(key, value, col=col, style=style, flow_values=flow_values)
     return Edit(line=_last_line(node), start=_END, end=_END, text=text, depth=col)
 
@@ -205,7 +221,7 @@ def _style(doc: Any, text: str) -> Style:
         v for v in doc.values() if isinstance(v, CommentedMap) and v and not v.fa.flow_style()
     )
     child = next(nested, None)
-    step = child.lc.key(next(iter(child)))[1] - doc.lc.key(next(iter(doc)))[1] if child else 2
+    step = _key_at(child, next(iter(child)))[1] - _key_at(doc, next(iter(doc)))[1] if child else 2
     written: dict[str, set[bool]] = {}
     for key, value in _size_values(doc):
         written.setdefault(key, set()).add(isinstance(value, int))
@@ -275,7 +291,7 @@ def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -
         )
         new_text = _apply(lines, edits, style.eol)
         reread = _plain(yaml.load(new_text))
-    except (YAMLError, KeyError, IndexError, AttributeError, TypeError) as exc:
+    except YAMLError as exc:  # anything else is a bug, and must say so (exit 70)
         raise WriteError(
             f"cannot place the patch in the file ({exc}); paste the patch by hand"
         ) from None

@@ -16,6 +16,7 @@ from typing import Any
 from ghafmemgen.findings import DataPath
 from ghafmemgen.memory.model import Fleet
 from ghafmemgen.memory.plan import Plan, has_balloon
+from ghafmemgen.memory.simulate import Simulation
 from ghafmemgen.units import format_mib, round_up_to_gib
 
 IFNAMSIZ = 15  # Linux interface names hold at most 15 characters
@@ -37,6 +38,7 @@ class Context:
     plan: Plan
     view: Mapping[str, Any]  # the merged raw data of this variant (normalized units)
     data: Mapping[str, Any]  # the whole normalized document
+    simulation: Simulation | None = None  # the S3-resume simulation, when the caller has it
 
     def vm_raw(self, name: str) -> Mapping[str, Any]:
         vms: Mapping[str, Mapping[str, Any]] = self.view.get("vms", {})

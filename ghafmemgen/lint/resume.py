@@ -48,7 +48,7 @@ def host_message(host: HostOutcome) -> str:
 
 def resume_survival(ctx: Context) -> Iterator[Hit]:
     """GMG080 for `check --simulate`: each VM that goes OOM, and the host."""
-    sim = simulate(ctx.fleet, ctx.plan)
+    sim = ctx.simulation or simulate(ctx.fleet, ctx.plan)
     for vm in sim.vms:
         if not vm.survived:
             yield Hit(rule="GMG080", message=vm_message(vm), path=("vms", vm.name))

@@ -102,8 +102,6 @@ class Fleet:
     zram: Zram  # defaults.zram after the profile
     compression_ratio: float
     vms: tuple[Vm, ...]  # enabled VMs only, sorted by name
-    lint_ignore: tuple[str, ...]
-    lint_select: tuple[str, ...]
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -182,16 +180,22 @@ def _resume(settings: Mapping[str, Any], builtin_spike: int) -> Resume:
     )
 
 
-def build(data: Mapping[str, Any], *, source: str, profile: str | None) -> Fleet:
-    """Validated, normalized data -> Fleet for the base fleet or one profile."""
-    view = effective(data, profile)
+def build(
+    data: Mapping[str, Any],
+    *,
+    source: str,
+    profile: str | None,
+    view: Mapping[str, Any] | None = None,
+) -> Fleet:
+    """Validated, normalized data -> Fleet for the base fleet or one profile. `view` is
+    `effective(data, profile)` when the caller has it already (the merge runs once)."""
+    view = effective(data, profile) if view is None else view
     defaults = deep_merge(BUILTIN_DEFAULTS, view.get("defaults", {}))
     shared: dict[Any, Any] = {}  # the Zram and Resume objects VMs without overrides share
     host = view["host"]
     swap = host.get("swap", {})
     hibernation = host.get("hibernation", False)
     size = swap.get("size", "auto")
-    lint = view.get("lint", {})
     return Fleet(
         source=source,
         profile=profile,
@@ -217,6 +221,4 @@ def build(data: Mapping[str, Any], *, source: str, profile: str | None) -> Fleet
             for name, raw in sorted(view["vms"].items())
             if raw.get("enable", True)
         ),
-        lint_ignore=tuple(lint.get("ignore", ())),
-        lint_select=tuple(lint.get("select", ())),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ghafmemgen.findings import variant_name
 from ghafmemgen.memory.simulate import Simulation, VmOutcome
 from ghafmemgen.pipeline import Variant
 from ghafmemgen.report.charts import Chart, Part, Row, mib_text, row_chart, stacked_bar
@@ -35,10 +36,6 @@ RESUME_LEGEND = (
     Part(key="balloon-use", label="spike held by the balloon", mib=0),
     Part(key="oom", label="shortfall (OOM)", mib=0),
 )
-
-
-def variant_title(profile: str | None) -> str:
-    return "base fleet" if profile is None else f"profile {profile}"
 
 
 def _marks(*, ram: int, swap: int) -> tuple[Part, Part]:
@@ -68,7 +65,7 @@ def host_parts(var: Variant) -> list[Part]:
 
 def host_chart(var: Variant, *, prefix: str) -> Chart:
     h = var.plan.host
-    title = f"Host memory, {variant_title(var.fleet.profile)}"
+    title = f"Host memory, {variant_name(var.fleet.profile)}"
     description = (
         f"Stacked bar: reserve, pinned, system VMs and app VMs add up to the steady state of "
         f"{h.steady_mib} MiB; with every balloon deflated the worst case is {h.worst_case_mib} "
@@ -108,7 +105,7 @@ def resume_chart(sim: Simulation, *, prefix: str) -> Chart:
     largest = max((max(vm.spike_mib, vm.free_mib + vm.zram_room_mib) for vm in sim.vms), default=0)
     return row_chart(
         prefix=prefix,
-        title=f"S3 resume, {variant_title(sim.profile)}: which layer holds each VM's spike",
+        title=f"S3 resume, {variant_name(sim.profile)}: which layer holds each VM's spike",
         description="One bar per VM: pale segments are the room in free memory, zram and the "
         "balloon; the solid bar on top is the resume spike, split by the layer that holds it.",
         groups=[[_resume_row(vm) for vm in sim.vms]],
@@ -127,7 +124,7 @@ def resume_host_chart(sim: Simulation, *, prefix: str) -> Chart:
     )
     return stacked_bar(
         prefix=prefix,
-        title=f"Host after S3 resume, {variant_title(sim.profile)}",
+        title=f"Host after S3 resume, {variant_name(sim.profile)}",
         description=f"The host must hold {mib_text(h.demand_mib)} MiB after resume: it "
         f"{HOST_OUTCOMES[h.outcome]}.",
         parts=parts,
@@ -142,7 +139,7 @@ def comparison_chart(variants: Sequence[Variant]) -> Chart:
         groups.append(
             [
                 Row(
-                    label=variant_title(var.fleet.profile),
+                    label=variant_name(var.fleet.profile),
                     parts=(Part(key="steady", label="steady state", mib=h.steady_mib),),
                     marks=_marks(ram=h.ram_mib, swap=h.swap_mib),
                     end_text=f"steady state {h.steady_mib} MiB",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ghafmemgen import GENERATOR
-from ghafmemgen.findings import Finding, Selection
-from ghafmemgen.memory.simulate import Simulation, simulate
-from ghafmemgen.pipeline import Loaded, Variant, check, variant
+from ghafmemgen.findings import Finding, Selection, variant_name
+from ghafmemgen.memory.simulate import Simulation
+from ghafmemgen.pipeline import Loaded, Variant, check_variant, unique, variant
 from ghafmemgen.report.charts import Chart, mib_text
 from ghafmemgen.report.figures import (
     HOST_OUTCOMES,
@@ -24,7 +24,6 @@ from ghafmemgen.report.figures import (
     host_chart,
     resume_chart,
     resume_host_chart,
-    variant_title,
 )
 from ghafmemgen.report.tables import VM_COLUMNS, vm_cells
 
@@ -124,9 +123,9 @@ class Section:
         ]
 
 
-def _findings(loaded: Loaded, profile: str | None, selection: Selection) -> tuple[Finding, ...]:
+def _findings(var: Variant, selection: Selection) -> tuple[Finding, ...]:
     """This variant's findings, the simulation's GMG080 included (the page shows it)."""
-    found = check(loaded, profiles=[profile], selection=selection, simulate=True)
+    found = unique(check_variant(var, selection, simulate=True))
     return tuple(sorted(found, key=Finding.sort_key))
 
 
@@ -136,15 +135,15 @@ def build_sections(
     sections = []
     for index, profile in enumerate(profiles):
         var = variant(loaded, profile)
-        sim = simulate(var.fleet, var.plan)
+        sim = var.simulation
         prefix = f"v{index}"
         sections.append(
             Section(
                 anchor=_anchor(profile),
-                title=variant_title(profile).capitalize(),
+                title=variant_name(profile).capitalize(),
                 variant=var,
                 simulation=sim,
-                findings=_findings(loaded, profile, selection),
+                findings=_findings(var, selection),
                 host_chart=host_chart(var, prefix=f"{prefix}-host"),
                 resume_chart=resume_chart(sim, prefix=f"{prefix}-resume"),
                 resume_host_chart=resume_host_chart(sim, prefix=f"{prefix}-resume-host"),
@@ -203,5 +202,5 @@ def render_report(
 
 def render_plan_svg(var: Variant) -> str:
     """`plan --format svg`: the host memory bar of one variant as a standalone SVG file."""
-    heading = f"{var.fleet.host.name}: host memory, {variant_title(var.fleet.profile)} (MiB)"
+    heading = f"{var.fleet.host.name}: host memory, {variant_name(var.fleet.profile)} (MiB)"
     return _render("plan.svg.j2", chart=host_chart(var, prefix="plan"), heading=heading)

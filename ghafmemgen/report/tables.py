@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ghafmemgen.findings import variant_name
 from ghafmemgen.memory.plan import Plan, VmPlan
 from ghafmemgen.memory.simulate import Simulation
 
@@ -77,7 +78,7 @@ def _is_number(text: str) -> bool:
 
 
 def _title(plan: Plan) -> str:
-    return f"Memory plan ({'profile ' + plan.profile if plan.profile else 'base fleet'}), MiB"
+    return f"Memory plan ({variant_name(plan.profile)}), MiB"
 
 
 def plan_table(plan: Plan, *, rich: bool) -> str:
@@ -123,7 +124,7 @@ RESUME_COLUMNS = (
 
 
 def simulation_table(sim: Simulation) -> str:
-    title = f"S3-resume simulation ({'profile ' + sim.profile if sim.profile else 'base fleet'})"
+    title = f"S3-resume simulation ({variant_name(sim.profile)})"
     vms = [
         (
             vm.name,
