@@ -14,7 +14,8 @@ from ghafmemgen.errors import UsageError
 from ghafmemgen.fit.options import DEFAULT_ADJUST, GOALS, KINDS, Options, patch_tree
 from ghafmemgen.fit.search import Result
 from ghafmemgen.fit.search import fit as run_fit
-from ghafmemgen.units import UnitError, format_mib, parse_size
+from ghafmemgen.fit.write import WriteError, patch_yaml, write_fleet
+from ghafmemgen.units import UnitError, parse_size
 
 FIT_FORMATS = ("yaml", "json")  # the patch as YAML to paste, or as a JSON document
 EXIT = {"fits": 0, "patched": 0, "impossible": 1}
@@ -44,18 +45,6 @@ def _size(option: str, text: str) -> int:
     if mib <= 0:
         raise UsageError(f"{option} must be more than 0")
     return mib
-
-
-def _yaml(tree: dict[str, Any], indent: int = 0) -> str:
-    """The patch as block YAML: keys are VM and field names, values ints or `16GiB`."""
-    out = []
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            out.append(f"{' ' * indent}{key}:\n{_yaml(value, indent + 2)}")
-        else:
-            shown = value if key == "balloonRatio" else format_mib(value)
-            out.append(f"{' ' * indent}{key}: {shown}\n")
-    return "".join(out)
 
 
 def _where(profile: str | None) -> str:
@@ -134,8 +123,6 @@ def fit(
     result = run_fit(loaded, profile=profile, options=options)
     refused: str | None = None
     if write and result.status == "patched":
-        from ghafmemgen.fit.write import WriteError, write_fleet
-
         patch = {c.path: c.new for c in result.changes}
         try:
             write_fleet(fleet, profile=profile, patch=patch, options=options, limits=read_limits)
@@ -150,7 +137,7 @@ def fit(
     else:
         tree = patch_tree({c.path: c.new for c in result.changes})
         comments = "".join(f"# {line}\n" for line in result.lines)
-        body = f"{_where(profile)}{_yaml(tree)}" if tree else "{}\n"
+        body = f"{_where(profile)}{patch_yaml(tree)}" if tree else "{}\n"
         sys.stdout.write(comments + body)
     if refused is not None:
         print(f"ghafmemgen: {refused}", file=sys.stderr)

@@ -16,8 +16,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ghafmemgen import GENERATOR, __version__
+from ghafmemgen.emit import templates
 from ghafmemgen.emit.json import plan_json_text
-from ghafmemgen.emit.nixlit import NixLiteralError, call
+from ghafmemgen.emit.nixlit import FILTERS, NixLiteralError, call
 from ghafmemgen.errors import GhafmemgenError
 from ghafmemgen.findings import variant_name
 from ghafmemgen.memory.model import Fleet, Swap, Vm, Zram
@@ -248,30 +249,10 @@ def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[st
 # -- rendering --------------------------------------------------------------------------
 
 
-def _load_template(name: str) -> str | None:
-    from ghafmemgen.resources import data_dir
-
-    path = data_dir("templates") / name
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
 @cache
 def environment() -> jinja2.Environment:
-    import jinja2
-
-    from ghafmemgen.emit.nixlit import register_filters
-
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load_template),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # the output is Nix, not HTML; nixlit does the escaping
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    register_filters(env)
-    env.filters["token"] = token
-    return env
+    # The output is Nix, not HTML: nixlit's filters do the escaping.
+    return templates.environment(autoescape=False, filters={**FILTERS, "token": token})
 
 
 def plan_text(plan: Plan) -> str:

@@ -8,11 +8,11 @@ Layout follows nixfmt (RFC 166): non-empty sets and lists put one entry per line
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 __all__ = [
+    "FILTERS",
     "Call",
     "Expr",
     "NixLiteralError",
@@ -21,7 +21,6 @@ __all__ = [
     "nix_attr_name",
     "nix_attr_path",
     "nix_string",
-    "register_filters",
     "to_nix",
 ]
 
@@ -162,11 +161,14 @@ def _attr_lines(mapping: Mapping[str, object], *, indent: int) -> list[str]:
     ]
 
 
-def register_filters(env: Any) -> None:
-    """Add the `nix`, `nixstr`, `nixattr` and `nixpath` filters to a jinja2 Environment
-    (typed `Any` so importing this module never pulls in jinja2)."""
+def _nix_filter(value: object, indent: int = 0) -> str:
+    return to_nix(value, indent=indent)
 
-    def nix(value: object, indent: int = 0) -> str:
-        return to_nix(value, indent=indent)
 
-    env.filters.update(nix=nix, nixstr=nix_string, nixattr=nix_attr_name, nixpath=nix_attr_path)
+# The template filters every value leaves a .nix template through.
+FILTERS: dict[str, Callable[..., str]] = {
+    "nix": _nix_filter,
+    "nixstr": nix_string,
+    "nixattr": nix_attr_name,
+    "nixpath": nix_attr_path,
+}

@@ -144,6 +144,19 @@ def _block(key: str, value: Any, *, col: int, style: Style, flow_values: bool) -
     return f"{' ' * col}{key}:\n{inner}"
 
 
+# How a patch is printed for pasting: two-space blocks, sizes as `16GiB`.
+PRINTED = Style(step=2, pad=False, eol="\n", int_sizes=frozenset())
+
+
+def patch_yaml(tree: Mapping[str, Any]) -> str:
+    """The patch as block YAML to paste, written by the same emitter as --write's edits."""
+    rendered = _rendered(tree, PRINTED)
+    return "".join(
+        _block(key, value, col=0, style=PRINTED, flow_values=False)
+        for key, value in rendered.items()
+    )
+
+
 def _rendered(tree: Mapping[str, Any], style: Style) -> dict[str, Any]:
     return {
         k: _rendered(v, style) if isinstance(v, Mapping) else _render(k, v, style=style)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ghafmemgen import GENERATOR
+from ghafmemgen.emit import templates
 from ghafmemgen.findings import Finding, Selection, variant_name
 from ghafmemgen.memory.simulate import Simulation
 from ghafmemgen.pipeline import Loaded, Variant, check_variant, unique, variant
@@ -25,7 +27,7 @@ from ghafmemgen.report.figures import (
     resume_chart,
     resume_host_chart,
 )
-from ghafmemgen.report.tables import VM_COLUMNS, vm_cells
+from ghafmemgen.report.tables import VM_COLUMNS, host_rows, vm_cells
 
 if TYPE_CHECKING:
     import jinja2
@@ -110,17 +112,7 @@ class Section:
 
     @property
     def host_rows(self) -> list[tuple[str, str]]:
-        h = self.variant.plan.host
-        return [
-            ("RAM", f"{h.ram_mib} MiB"),
-            ("swap", f"{h.swap_mib} MiB (required {h.required_swap_mib} MiB)"),
-            ("reserved for the host", f"{h.reserved_mib} MiB"),
-            ("pinned (passthrough)", f"{h.pinned_mib} MiB"),
-            ("steady state (balloons inflated)", f"{h.steady_mib} MiB"),
-            ("worst case (balloons deflated)", f"{h.worst_case_mib} MiB"),
-            ("largest single deflation", f"{h.largest_deflation_mib} MiB"),
-            ("overcommit ratio", f"{h.overcommit_ratio:.1f}"),
-        ]
+        return host_rows(self.variant.plan)
 
 
 def _findings(var: Variant, selection: Selection) -> tuple[Finding, ...]:
@@ -152,29 +144,12 @@ def build_sections(
     return sections
 
 
+@cache
 def environment() -> jinja2.Environment:
-    """The report's jinja2 environment: templates from the package, autoescape always on."""
-    import jinja2
-
-    from ghafmemgen.resources import data_dir
-
-    root = data_dir("templates")
-
-    def load(name: str) -> str | None:
-        path = root / name
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+    """The report's jinja2 environment: autoescape always on."""
+    return templates.environment(
+        autoescape=True, filters={"px": lambda value: f"{value:.1f}", "mib": mib_text}
     )
-    env.filters["px"] = lambda value: f"{value:.1f}"
-    env.filters["mib"] = mib_text
-    return env
 
 
 def _render(template: str, **context: Any) -> str:

@@ -44,7 +44,7 @@ def _vm_rows(plan: Plan) -> list[tuple[str, ...]]:
     return [vm_cells(vm) for vm in plan.vms]
 
 
-def _host_rows(plan: Plan) -> list[tuple[str, str]]:
+def host_rows(plan: Plan) -> list[tuple[str, str]]:
     h = plan.host
     return [
         ("RAM", f"{h.ram_mib} MiB"),
@@ -84,7 +84,7 @@ def _title(plan: Plan) -> str:
 def plan_table(plan: Plan, *, rich: bool) -> str:
     if rich:
         return _rich_plan(plan)
-    host = plain_table(("host", "value"), _host_rows(plan))
+    host = plain_table(("host", "value"), host_rows(plan))
     return f"{_title(plan)}\n\n{plain_table(VM_COLUMNS, _vm_rows(plan))}\n{host}"
 
 
@@ -101,7 +101,7 @@ def _rich_plan(plan: Plan) -> str:
     host = Table(title="Host")
     host.add_column("host")
     host.add_column("value", justify="right")
-    for label, value in _host_rows(plan):
+    for label, value in host_rows(plan):
         host.add_row(label, value)
     with console.capture() as capture:
         console.print(vms)

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ghafmemgen.emit.nixlit import (
+    FILTERS,
     Call,
     Expr,
     NixLiteralError,
@@ -25,7 +26,6 @@ from ghafmemgen.emit.nixlit import (
     nix_attr_name,
     nix_attr_path,
     nix_string,
-    register_filters,
     to_nix,
 )
 
@@ -290,10 +290,10 @@ def test_module_does_not_import_jinja2() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_register_filters() -> None:
+def test_filters() -> None:
     jinja2 = pytest.importorskip("jinja2")
     env = jinja2.Environment(autoescape=False)
-    register_filters(env)
+    env.filters.update(FILTERS)
     tpl = env.from_string(
         "{ {{ k | nixattr }} = {{ v | nixstr }}; {{ p | nixpath }} = {{ d | nix(indent=2) }}; }"
     )
