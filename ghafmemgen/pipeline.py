@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ghafmemgen import units
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import DataPath, Finding, Selection
 from ghafmemgen.lint import registry, verify
@@ -18,7 +19,7 @@ from ghafmemgen.lint.checks import Context, Hit
 from ghafmemgen.memory.model import Fleet, build, effective
 from ghafmemgen.memory.plan import Plan, plan_fleet
 from ghafmemgen.memory.simulate import Simulation, simulate
-from ghafmemgen.source import loader
+from ghafmemgen.source import loader, schema
 from ghafmemgen.source.document import Document, json_path
 from ghafmemgen.source.loader import DEFAULT_LIMITS, Limits
 from ghafmemgen.source.target import Target
@@ -73,9 +74,6 @@ def _finding(
 
 def load(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     """Read, parse, validate and normalize one fleet file. Raises FleetError or UsageError."""
-    from ghafmemgen import units
-    from ghafmemgen.source import schema
-
     with loader.paused_gc():
         document = loader.load(path, limits=limits)
         problems = schema.validate(document)

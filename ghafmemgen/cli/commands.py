@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib import import_module
 
+from ghafmemgen.cli.root import app
+
 # Command modules in --help order, and the commands each one registers.
 MODULES: dict[str, tuple[str, ...]] = {
     "check": ("check", "rules"),
@@ -27,8 +29,6 @@ _MODULE_OF = {command: module for module, commands in MODULES.items() for comman
 def register(argv: Sequence[str]) -> None:
     """Import the module of the command named in `argv` (arguments after the program name),
     or all of them when it names none we know."""
-    from ghafmemgen.cli.root import app
-
     name = next((arg for arg in argv if not arg.startswith("-")), None)
     module = _MODULE_OF.get(name or "")
     for wanted in [module] if module else list(MODULES):

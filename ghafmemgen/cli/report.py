@@ -10,6 +10,7 @@ import typer
 from ghafmemgen import pipeline
 from ghafmemgen.cli.options import Common, FleetArg, fleet_command
 from ghafmemgen.cli.root import write_output
+from ghafmemgen.report.html import render_report
 
 ProfilesOpt = Annotated[
     list[str] | None,
@@ -28,8 +29,6 @@ def report(fleet: FleetArg, *, opts: Common, profile: ProfilesOpt = None) -> Non
     The page is self-contained (inline CSS and SVG, no script, no network) and is written
     even when rules fire; exit 1 only when the fleet cannot be loaded.
     """
-    from ghafmemgen.report.html import render_report
-
     loaded = pipeline.load(fleet, limits=opts.limits)
     variants = pipeline.variants(loaded, profile or ())
     html, findings = render_report(loaded, profiles=variants, selection=opts.selection)

@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
 from ghafmemgen import pipeline
 from ghafmemgen.emit import files
 from ghafmemgen.errors import FleetError, GhafmemgenError, UsageError
@@ -111,8 +115,6 @@ def _value_at(node: Any, key: Any) -> tuple[int, int]:
 
 
 def _last_line(node: Any) -> int:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     if isinstance(node, CommentedMap):
         return (
             max(max(_key_at(node, k)[0], _value_at(node, k)[0], _last_line(node[k])) for k in node)
@@ -174,8 +176,6 @@ def _edits(
     out: dict[str, Any],
 ) -> Iterator[Edit]:
     """Edits that put `tree` into the ruamel mapping `node`; `out` collects what is written."""
-    from ruamel.yaml.comments import CommentedMap
-
     flow = flow or bool(node.fa.flow_style())
     if not node:  # `{}` (a block mapping cannot be empty): write the whole patch into it
         out.update(_rendered(tree, style))
@@ -210,8 +210,6 @@ def _edits(
 def _insertion(
     node: Any, key: str, value: Any, *, lines: list[str], style: Style, flow: bool
 ) -> Edit:
-    from ruamel.yaml.comments import CommentedMap
-
     entry = f"{key}: {_flow(value, style) if isinstance(value, Mapping) else value}"
     if flow:
         last = list(node)[-1]
@@ -228,8 +226,6 @@ def _insertion(
 
 
 def _style(doc: Any, text: str) -> Style:
-    from ruamel.yaml.comments import CommentedMap
-
     nested = (
         v for v in doc.values() if isinstance(v, CommentedMap) and v and not v.fa.flow_style()
     )
@@ -289,9 +285,6 @@ def _plain(node: Any) -> Any:
 
 def rewrite(text: str, *, profile: str | None, patch: Mapping[FieldPath, int]) -> str:
     """The fleet text with `patch` applied under `profiles.<profile>` (or the base fleet)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
     yaml = YAML(typ="rt")
     try:
         doc = yaml.load(text)

@@ -20,7 +20,8 @@ from typing import Any
 
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import DataPath, Finding
-from ghafmemgen.source.document import MASK, Document, Positions, json_path, pack, yaml_type
+from ghafmemgen.source.document import Document, json_path, yaml_type
+from ghafmemgen.source.positions import MASK, Positions, pack
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ghafmemgen.findings import DataPath
-from ghafmemgen.source.document import Positions
 from ghafmemgen.source.loader import parse
+from ghafmemgen.source.positions import Positions
 
 LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
 
