@@ -1,12 +1,13 @@
-"""What every test shares: the paths (ROOT, LAPTOP, SHARED), the one subprocess runner of the
-`ghafmemgen` command, and the tool fixtures. Tests that need Nix or Chromium skip locally when
-the tool is missing, and fail instead under GHAFMEMGEN_REQUIRE_NIX=1 /
-GHAFMEMGEN_REQUIRE_BROWSER=1 (CI sets both).
+"""The fixtures every test shares: the tools (nix, chromium) and the paths of support.py.
+Tests that need Nix or Chromium skip locally when the tool is missing, and fail instead under
+GHAFMEMGEN_REQUIRE_NIX=1 / GHAFMEMGEN_REQUIRE_BROWSER=1 (CI sets both).
 
 Layout: tests/unit/<package>/ test one subpackage of ghafmemgen; tests/acceptance/ drive the
 command (CLI, bad corpus, determinism, faults, packaging, start-up); tests/properties/ are
-hypothesis tests of the whole command. Test modules import the constants below with
-`from conftest import ...` (pytest puts this folder on sys.path).
+hypothesis tests of the whole command. The constants (ROOT, LAPTOP, SHARED, TESTS) and the one
+subprocess runner live in tests/support.py, imported as `from support import ...` (pytest puts
+this folder on sys.path; a module named conftest would be ambiguous beside
+tests/upstream/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,42 +16,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
-LAPTOP = FIXTURES / "ghaf-laptop.yaml"
-# The pinned upstream trees and schemas, read-only beside the checkout (`../shared`), or
-# wherever GHAFMEMGEN_SHARED says (a worktree is not a sibling of it).
-SHARED = Path(os.environ.get("GHAFMEMGEN_SHARED") or ROOT.parent / "shared")
-TESTS = ROOT / "tests"
-
-
-def run_ghafmemgen(
-    *args: str | Path,
-    env: Mapping[str, str | None] | None = None,
-    cwd: Path | None = None,
-    text: bool = True,
-    **kwargs: Any,
-) -> subprocess.CompletedProcess[Any]:
-    """`python -m ghafmemgen ARGS` in a child process, output captured, never raising on
-    the exit code. `env` changes os.environ for the child (a None value removes the
-    variable); the rest goes to subprocess.run (preexec_fn, timeout, errors, ...)."""
-    child = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "ghafmemgen", *map(str, args)],
-        capture_output=True,
-        text=text,
-        check=False,
-        cwd=cwd,
-        env={key: value for key, value in child.items() if value is not None},
-        **kwargs,
-    )
 
 
 def _require(tool: str, env: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, TESTS, run_ghafmemgen
+from support import ROOT, TESTS, run_ghafmemgen
 
 BAD = TESTS / "bad"
 ADDRESS_SPACE = 2 * 1024**3

@@ -16,7 +16,7 @@ import pytest
 from ghafmemgen import __version__
 from ghafmemgen.lint.registry import RULES
 
-from conftest import LAPTOP, ROOT, run_ghafmemgen
+from support import LAPTOP, ROOT, run_ghafmemgen
 
 SCHEMA = ROOT / "schemas" / "fleet.schema.json"
 

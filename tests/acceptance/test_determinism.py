@@ -19,7 +19,7 @@ import pytest
 
 from ghafmemgen.source.loader import parse
 
-from conftest import LAPTOP, ROOT, run_ghafmemgen
+from support import LAPTOP, ROOT, run_ghafmemgen
 
 PROFILES = [None, "low", "minimal"]
 ENVIRONMENTS = {

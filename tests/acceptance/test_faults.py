@@ -32,8 +32,8 @@ from ghafmemgen.emit.fileset import write_set
 from ghafmemgen.memory.model import build
 from ghafmemgen.memory.plan import plan_fleet
 
-from conftest import LAPTOP
 from inprocess import Result, assert_clean_exit, run_cli
+from support import LAPTOP
 
 Tree = dict[str, tuple[int, bytes | str]]
 

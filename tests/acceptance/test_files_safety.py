@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAPTOP
+from support import LAPTOP
 from driven import SET, Tree, drive, ghafmemgen, tree
 
 

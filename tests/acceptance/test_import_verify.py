@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import LAPTOP, ROOT, run_ghafmemgen
+from support import LAPTOP, ROOT, run_ghafmemgen
 
 TARGET = ROOT / "fixtures" / "ghaf-laptop.target.json"
 LOCATED = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<rule>GMG\d{3}) ", re.M)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from support import ROOT
 
 SCHEMA = ROOT / "schemas" / "fleet.schema.json"
 

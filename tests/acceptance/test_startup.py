@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAPTOP, ROOT
+from support import LAPTOP, ROOT
 
 HEAVY = ("typer", "jinja2", "jsonschema", "rich", "pydantic", "hashlib")
 

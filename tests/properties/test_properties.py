@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import utils as conjecture_utils
 
-from conftest import ROOT
 from inprocess import assert_clean_exit, run_cli
+from support import ROOT
 
 
 def fleet_schema() -> dict[str, Any]:

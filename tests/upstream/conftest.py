@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ghaf_harness import Evaluate, evaluate, upstream_dir
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from ghaf_harness import (
     LAPTOP,
     Evaluate,

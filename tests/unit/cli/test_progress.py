@@ -14,7 +14,7 @@ import pytest
 
 from ghafmemgen.cli import progress
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 
 class Terminal(io.StringIO):

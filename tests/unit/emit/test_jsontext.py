@@ -15,7 +15,7 @@ from ghafmemgen import pipeline
 from ghafmemgen.emit import jsontext
 from ghafmemgen.emit.json import plan_json, plan_json_text
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
 

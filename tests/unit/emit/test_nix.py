@@ -31,7 +31,7 @@ from ghafmemgen.emit import nix as render
 from ghafmemgen.emit.nixlit import NixLiteralError, nix_string, to_nix
 from ghafmemgen.errors import UsageError
 
-from conftest import LAPTOP, ROOT
+from support import LAPTOP, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 HARNESS = ROOT / "tests" / "module_harness.nix"

@@ -29,8 +29,8 @@ from ghafmemgen.memory.model import deep_merge
 from ghafmemgen.memory.simulate import simulate
 from ghafmemgen.units import format_mib
 
-from conftest import LAPTOP
 from inprocess import run_cli
+from support import LAPTOP
 
 FAILING = {"errors": {"error"}, "warnings": {"error", "warning"}, "simulate": {"error"}}
 Cli = tuple[int, str, str]

@@ -16,7 +16,7 @@ from ghafmemgen.findings import Finding, Severity
 from ghafmemgen.lint.registry import RULES
 from ghafmemgen.lint.reporters import REPORTERS, render_findings
 
-from conftest import SHARED
+from support import SHARED
 
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 

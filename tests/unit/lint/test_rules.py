@@ -12,7 +12,7 @@ from ghafmemgen.errors import FleetError
 from ghafmemgen.findings import Finding, Selection
 from ghafmemgen.lint.registry import RULES, parse_rule_list
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 CLEAN = """\
 version: 1

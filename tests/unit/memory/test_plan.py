@@ -11,7 +11,7 @@ from ghafmemgen import __version__, pipeline
 from ghafmemgen.emit.json import plan_json
 from ghafmemgen.memory.plan import required_swap_mib, zram_gain_mib
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 VM_KEYS = [
     "name",

@@ -18,8 +18,8 @@ from ghafmemgen.emit.json import simulate_json
 from ghafmemgen.lint.resume import vm_message
 from ghafmemgen.memory.simulate import Simulation, VmOutcome, simulate
 
-from conftest import LAPTOP
 from inprocess import run_cli
+from support import LAPTOP
 
 HEAD = """\
 version: 1

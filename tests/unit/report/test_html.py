@@ -33,8 +33,8 @@ from ghafmemgen.memory.simulate import simulate
 from ghafmemgen.report import charts, figures
 from ghafmemgen.report import html as htmlreport
 
-from conftest import LAPTOP, ROOT
 from inprocess import run_cli
+from support import LAPTOP, ROOT
 
 SCREENSHOT = ROOT / "docs" / "report.png"
 UPDATE_SCREENSHOT = os.environ.get("GHAFMEMGEN_UPDATE_SCREENSHOT") == "1"

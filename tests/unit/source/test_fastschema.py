@@ -28,7 +28,7 @@ from ghafmemgen.resources import fleet_schema as schema
 from ghafmemgen.source import fastschema, loader
 from ghafmemgen.source.schema import _validator, validate
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 LONG = os.environ.get("GHAFMEMGEN_LONG_PROPERTIES") == "1"
 PROPERTY = settings(

@@ -20,7 +20,7 @@ from ghafmemgen.findings import Finding, Selection
 from ghafmemgen.memory.model import build
 from ghafmemgen.units import UnitError, parse_share, parse_size
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 SIZE_HINT = "write MiB/GiB; Ghaf's MB means MiB"
 
