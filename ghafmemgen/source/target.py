@@ -16,7 +16,8 @@ from typing import Any
 from ghafmemgen.errors import FleetError
 from ghafmemgen.findings import DataPath, Finding
 from ghafmemgen.source import loader, schema
-from ghafmemgen.source.document import Document, Positions, json_path
+from ghafmemgen.source.document import Document, json_path
+from ghafmemgen.source.positions import Positions
 
 FORMAT = "ghafmemgen-target"
 FORMAT_VERSION = 1

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from support import LAPTOP
 from driven import SET, Tree, drive, ghafmemgen, tree
+from support import LAPTOP
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from ghaf_harness import LAPTOP, ROOT, cli, ghaf_expr, nix_eval, nix_string, plan, render
 
 EXTRACTOR = ROOT / "ghafmemgen" / "nix" / "extract.nix"
