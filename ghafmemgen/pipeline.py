@@ -88,7 +88,8 @@ def load(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Loaded:
         _finding(
             document,
             rule="GMG001",
-            message=f"{json_path(p)}: must be more than 0",
+            message=f"{json_path(p)}: {schema.shown(_raw(document.data, p))} is out of range: "
+            "must be more than 0",
             path=p,
             at_key=False,
         )
@@ -117,6 +118,13 @@ def _unknown_lint_rules(data: Mapping[str, Any]) -> Iterable[tuple[DataPath, str
         for index, rule in enumerate(data.get("lint", {}).get(key, ())):
             if not registry.names_a_rule(rule):
                 yield ("lint", key, index), rule
+
+
+def _raw(data: Any, path: DataPath) -> Any:
+    """The value as written ("0GiB"), before units were normalized."""
+    for key in path:
+        data = data[key]
+    return data
 
 
 def _zero_sizes(data: Mapping[str, Any]) -> Iterable[DataPath]:

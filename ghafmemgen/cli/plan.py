@@ -7,18 +7,18 @@ from collections.abc import Callable
 
 from ghafmemgen import pipeline
 from ghafmemgen.cli.options import Common, FleetArg, fleet_command
-from ghafmemgen.cli.root import is_terminal, write_output
+from ghafmemgen.cli.root import write_output
 from ghafmemgen.emit.json import plan_json_text
 from ghafmemgen.lint.reporters import render_findings
 from ghafmemgen.pipeline import Variant
 from ghafmemgen.report.html import render_plan_svg
-from ghafmemgen.report.tables import plan_table
+from ghafmemgen.report.tables import output_width, plan_table
 
-# --format -> the plan in that format (the flag: a rich table, for a terminal)
-PLAN_FORMATS: dict[str, Callable[[Variant, bool], str]] = {
-    "text": lambda variant, rich: plan_table(variant.plan, rich=rich),
-    "json": lambda variant, rich: plan_json_text(variant.plan),
-    "svg": lambda variant, rich: render_plan_svg(variant),
+# --format -> the plan in that format (the width the text table must fit, or None)
+PLAN_FORMATS: dict[str, Callable[[Variant, int | None], str]] = {
+    "text": lambda variant, width: plan_table(variant.plan, width=width),
+    "json": lambda variant, width: plan_json_text(variant.plan),
+    "svg": lambda variant, width: render_plan_svg(variant),
 }
 
 
@@ -38,5 +38,5 @@ def plan(fleet: FleetArg, *, opts: Common) -> None:
     findings = pipeline.check_variant(variant, opts.selection)
     if findings:
         sys.stderr.write(render_findings(findings, fmt="text", files=[str(fleet)]))
-    rich = opts.output is None and is_terminal(sys.stdout)
-    write_output(PLAN_FORMATS[opts.format](variant, rich), opts.output)
+    width = output_width(sys.stdout) if opts.output is None else None
+    write_output(PLAN_FORMATS[opts.format](variant, width), opts.output)

@@ -5,6 +5,7 @@ The memory layer computes; this module only names and rounds its figures for JSO
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -69,12 +70,22 @@ def _tenth_unsigned_zero(value: float) -> float:
     return round(value, 1) + 0.0  # + 0.0: never print -0.0
 
 
-def simulate_json(sim: Simulation) -> dict[str, Any]:
-    """The `simulate --format json` document: exactly these keys, MiB rounded to 0.1."""
-    h = sim.host
+def simulate_json(sims: Sequence[Simulation]) -> dict[str, Any]:
+    """The `simulate --format json` document: every simulated variant (the base fleet and
+    every profile, or the one --profile names) and whether all of them survive."""
     return {
         "generator": GENERATOR,
+        "survived": all(sim.survived for sim in sims),
+        "variants": [variant_json(sim) for sim in sims],
+    }
+
+
+def variant_json(sim: Simulation) -> dict[str, Any]:
+    """One variant's simulation: exactly these keys, MiB rounded to 0.1."""
+    h = sim.host
+    return {
         "profile": sim.profile,
+        "survived": sim.survived,
         "vms": [
             {
                 "name": vm.name,

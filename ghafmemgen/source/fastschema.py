@@ -24,10 +24,19 @@ from ghafmemgen.resources import fleet_schema
 Check = Callable[[Any], bool]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# Keywords with no effect on validity (patternErrorMessage is our own message hint).
+# Keywords with no effect on validity (patternErrorMessage and minimumErrorMessage are our own
+# message hints).
 _META = ("$schema", "$id", "$comment", "$defs")
 ANNOTATIONS = frozenset(
-    (*_META, "title", "description", "default", "examples", "patternErrorMessage")
+    (
+        *_META,
+        "title",
+        "description",
+        "default",
+        "examples",
+        "patternErrorMessage",
+        "minimumErrorMessage",
+    )
 )
 _OBJECT = ("properties", "additionalProperties", "required", "propertyNames")
 _STRING = ("pattern", "minLength", "maxLength")

@@ -404,8 +404,11 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        if "end of stream" in problem and exc.context_mark is not None:
-            # an unclosed quote is only noticed at the end of the file: point at the quote
+        if exc.context_mark is not None and (
+            "end of stream" in problem or problem == "could not find expected ':'"
+        ):
+            # An unclosed quote is only noticed at the end of the file, and a key without its
+            # colon on the next line: point at where the quote or the key starts.
             mark = exc.context_mark
             context = f" ({exc.context} that starts here)" if exc.context else ""
         hint = " (YAML forbids tabs for indentation)" if "\t" in _line_at(text, mark) else ""

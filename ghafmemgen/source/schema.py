@@ -116,6 +116,13 @@ def describe(error: Any) -> tuple[str, DataPath, bool]:
         return (f"{shown(instance)} is not one of: {', '.join(map(str, value))}", path, False)
     if validator == "const":
         return (f"{shown(instance)} is not allowed: must be {shown(value)}", path, False)
+    if validator == "minimum" and "minimumErrorMessage" in schema_node:
+        # a size where 0 makes no sense says so for -4096 as for 0 ("more than 0")
+        return (
+            f"{shown(instance)} is out of range: {schema_node['minimumErrorMessage']}",
+            path,
+            False,
+        )
     if validator in ("minimum", "maximum", "maxLength", "minLength"):
         bound = {
             "minimum": "at least",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ghafmemgen import GENERATOR, pipeline
-from ghafmemgen.emit.json import simulate_json
+from ghafmemgen.emit.json import simulate_json, variant_json
 from ghafmemgen.lint.resume import vm_message
 from ghafmemgen.memory.simulate import Simulation, VmOutcome, simulate
 
@@ -114,7 +114,7 @@ def test_host_absorbs_the_demand_in_swap(tmp_path: Path) -> None:
     assert h.swap_used_mib == 152  # min(max(0, 1688 - 1536), 2048)
     assert h.margin_mib == 1896  # 1536 + 2048 - 1688
     assert sim.survived
-    assert simulate_json(sim)["host"] == {
+    assert variant_json(sim)["host"] == {
         "demandMiB": 1688.0,
         "ramMiB": 1536,
         "swapUsedMiB": 152.0,
@@ -139,7 +139,7 @@ def test_system_vm_without_balloon_runs_out_when_zram_is_too_small(tmp_path: Pat
     assert vm.resident_mib == 1024  # an OOM VM holds all of V
     assert sim.host.outcome == "ram"  # 1024 + 1024 <= 8192
     assert not sim.survived
-    assert simulate_json(sim)["vms"] == [
+    assert variant_json(sim)["vms"] == [
         {
             "name": "sys-vm",
             "spikeMiB": 400,
@@ -274,9 +274,13 @@ def test_a_profile_named_like_a_share_is_not_parsed_as_one(tmp_path: Path) -> No
 
 def test_json_document_has_exactly_the_documented_keys() -> None:
     var = pipeline.variant(pipeline.load(LAPTOP), "low")
-    doc = simulate_json(simulate(var.fleet, var.plan))
-    assert list(doc) == ["generator", "profile", "vms", "host"]
-    assert (doc["generator"], doc["profile"]) == (GENERATOR, "low")
+    sim = simulate(var.fleet, var.plan)
+    top = simulate_json([sim])
+    assert list(top) == ["generator", "survived", "variants"]
+    assert (top["generator"], top["survived"]) == (GENERATOR, sim.survived)
+    (doc,) = top["variants"]
+    assert list(doc) == ["profile", "survived", "vms", "host"]
+    assert doc["profile"] == "low"
     assert [vm["name"] for vm in doc["vms"]] == [vm.name for vm in var.fleet.vms]
     for vm in doc["vms"]:
         assert list(vm) == [
@@ -302,7 +306,7 @@ def test_cli_exit_0_and_json_when_everything_survives(
     path = write(tmp_path, APP_1G.format(ram=1536))
     code, out, _ = run_cli("simulate", str(path), "--format", "json")
     assert code == 0
-    doc = json.loads(out)
+    (doc,) = json.loads(out)["variants"]
     assert doc["vms"][0] == {
         "name": "app-vm",
         "spikeMiB": 600,
@@ -338,7 +342,8 @@ def test_cli_exit_1_and_table_when_a_vm_goes_oom(
         "93.0",
         "0.0",
     ]
-    assert "Out of memory on resume: sys-vm." in out
+    assert "Base fleet: out of memory on resume: sys-vm." in out
+    assert out.splitlines()[-1] == "Out of memory on resume: sys-vm (1 profile simulated)."
 
 
 def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(
@@ -354,7 +359,7 @@ def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(
     args = ["simulate", str(write(tmp_path, body)), "-f", "json", "-o", str(target)]
     code, out, _ = run_cli(*args)
     assert (code, out) == (1, "")
-    doc = json.loads(target.read_text())
+    (doc,) = json.loads(target.read_text())["variants"]
     assert {vm["absorbedBy"] for vm in doc["vms"]} == {"zram", "free"}
     assert doc["host"]["outcome"] == "oom"
 

@@ -358,7 +358,7 @@ def test_parse_share(share: str | float, value: float) -> None:
         ("1.3MiB", "1.3MiB is 1.3 MiB: a size must be a whole number of MiB"),
         ("100T", "out of range"),
         ("67108865", "at most 67108864"),
-        ("-1", "at least 0"),
+        ("-1", "more than 0"),
         ("6.0", "not valid here"),
         ("true", "not valid here"),
     ],
@@ -479,7 +479,7 @@ LOW_APP = LOW + ".vms.app-vm"
         ("{ram: 16GiB}", "{ram: 0}", (13, 17), LOW + ".host.ram", "more than 0"),
         ("{ram: 16GiB}", "{rom: 1}", (13, 12), LOW + ".host.rom", "unknown key"),
         ("{hypervisor: crosvm}", "{hypervisor: xen}", (14, 28), LOW + ".defaults.hypervisor", ""),
-        ("{mem: 2GiB}", "{mem: -1}", (16, 21), LOW_APP + ".mem", "at least 0"),
+        ("{mem: 2GiB}", "{mem: -1}", (16, 21), LOW_APP + ".mem", "more than 0"),
         ("{mem: 2GiB}", "{mem: 1.3MiB}", (16, 21), LOW_APP + ".mem", "whole"),
         ("{mem: 2GiB}", "{vcpu: 0}", (16, 22), LOW_APP + ".vcpu", "at least 1"),
         (
