@@ -162,17 +162,18 @@ def selection_for(loaded: Loaded, selection: Selection) -> Selection:
 
 def variant_hits(var: Variant, selection: Selection, *, simulate: bool = False) -> list[Hit]:
     """The hits of the rule registry on one variant, rule selection and lint config applied;
-    `simulate` adds the opt-in rules (GMG080). The one runner: check, render, report and fit
-    all come through here."""
+    opt-in rules run when selected by id, and `simulate` adds the simulation's (GMG080). The
+    one runner: check, render, report and fit all come through here."""
+    wanted = selection_for(var.loaded, selection)
+    asked = registry.opt_in_asked(wanted.select, simulate=simulate)
     ctx = Context(
         fleet=var.fleet,
         plan=var.plan,
         view=var.view,
         data=var.loaded.data,
-        simulation=var.simulation if simulate else None,
+        simulation=var.simulation if asked & registry.SIMULATION_RULES else None,
     )
-    wanted = selection_for(var.loaded, selection)
-    return [hit for hit in registry.run(ctx, opt_in=simulate) if wanted.enabled(hit.rule)]
+    return [hit for hit in registry.run(ctx, opt_in=asked) if wanted.enabled(hit.rule)]
 
 
 def _located(var: Variant, hits: Iterable[Hit]) -> list[Finding]:

@@ -40,6 +40,7 @@ def check(
     findings: list[Finding] = []
     usage_problems = 0
     profiles_checked = 0
+    not_loaded = 0  # files read that failed to load: none of their profiles was checked
     read: list[str] = []  # files that could be opened (bad content still counts as read)
     for path in progress.track(fleets, enabled=fmt == "text", label="checking"):
         try:
@@ -50,7 +51,7 @@ def check(
             continue
         except FleetError as exc:
             findings += exc.findings
-            profiles_checked += 1
+            not_loaded += 1
         else:
             variants = pipeline.all_variants(loaded, opts.profile)
             try:
@@ -66,7 +67,13 @@ def check(
     color = opts.output is None and use_color(sys.stdout)
     if read or fmt != "text":
         report = render_findings(
-            findings, fmt=fmt, files=read, profiles_checked=profiles_checked, color=color
+            findings,
+            fmt=fmt,
+            files=read,
+            profiles_checked=profiles_checked,
+            not_loaded=not_loaded,
+            note="" if simulate else "S3 resume not simulated: add --simulate",
+            color=color,
         )
         write_output(report, opts.output)
     failing = {"error", "warning"} if strict else {"error"}
@@ -76,7 +83,9 @@ def check(
 
 @app.command()
 def rules() -> None:
-    """List every rule with its id, severity and what it checks."""
+    """List every rule with its id, severity and what it checks (opt-in rules run only when
+    --select names them, or GMG080 with check --simulate)."""
     width = max(len(rule.severity) for rule in RULES.values())
     for rule in RULES.values():
-        print(f"{rule.id}  {rule.severity:<{width}}  {rule.summary}")
+        opt_in = " (opt-in)" if rule.opt_in else ""
+        print(f"{rule.id}  {rule.severity:<{width}}  {rule.summary}{opt_in}")

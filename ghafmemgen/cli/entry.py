@@ -37,7 +37,10 @@ def run(argv: list[str]) -> None:
         # never into the plan, JSON or Nix that the command writes to stdout (`check`
         # reports on stdout itself and does not come here).
         files = sorted({f.file for f in exc.findings})
-        sys.stderr.write(render_findings(exc.findings, fmt="text", files=files))
+        text = render_findings(
+            exc.findings, fmt="text", files=files, profiles_checked=0, not_loaded=len(files)
+        )
+        sys.stderr.write(text)
         sys.exit(exc.exit_code)
     except GhafmemgenError as exc:
         print(f"ghafmemgen: {exc}", file=sys.stderr)

@@ -10,6 +10,8 @@ import typer
 from ghafmemgen import pipeline
 from ghafmemgen.cli.options import Common, FleetArg, fleet_command
 from ghafmemgen.cli.root import write_output
+from ghafmemgen.findings import Finding
+from ghafmemgen.lint.registry import SIMULATION_RULES
 from ghafmemgen.report.html import render_report
 
 ProfilesOpt = Annotated[
@@ -34,11 +36,28 @@ def report(fleet: FleetArg, *, opts: Common, profile: ProfilesOpt = None) -> Non
     html, findings = render_report(loaded, profiles=variants, selection=opts.selection)
     write_output(html, opts.output)
     if opts.output is not None:
-        errors = sum(1 for f in findings if f.severity == "error")
-        counts = (
-            (len(variants), "variant"),
-            (errors, "error"),
-            (len(findings) - errors, "warning"),
+        print(f"wrote {opts.output}: {summary(findings, variants=len(variants))}", file=sys.stderr)
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(findings: list[Finding], *, variants: int) -> str:
+    """The page's findings counted as `check` counts them (each once), with what the page
+    adds to check's rules said apart: the S3-resume simulation's GMG080."""
+    unique = pipeline.unique(findings)
+    simulated = [f for f in unique if f.rule in SIMULATION_RULES]
+    rules = [f for f in unique if f.rule not in SIMULATION_RULES]
+    errors = sum(1 for f in rules if f.severity == "error")
+    text = (
+        f"{_counted(variants, 'profile')}, {_counted(errors, 'error')} and "
+        f"{_counted(len(rules) - errors, 'warning')} as check reports them"
+    )
+    if simulated:
+        ids = ", ".join(sorted({f.rule for f in simulated}))
+        text += (
+            f"; the S3-resume simulation adds {_counted(len(simulated), 'error')} ({ids}, "
+            "as check --simulate reports them)"
         )
-        summary = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
-        print(f"wrote {opts.output}: {summary}", file=sys.stderr)
+    return text

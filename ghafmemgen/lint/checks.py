@@ -192,9 +192,11 @@ def host_memory(ctx: Context) -> Iterator[Hit]:
         absorb = max(0, room - h.steady_mib)
         yield Hit(
             rule="GMG033",
-            message=f"with every balloon deflated the fleet needs {h.worst_case_mib} MiB, host "
-            f"has {h.ram_mib} MiB RAM + {h.swap_mib} MiB swap: it can absorb {absorb} MiB of "
-            f"the {h.worst_case_mib - h.steady_mib} MiB of balloon deflation",
+            message=f"with every balloon deflated at once the fleet needs {h.worst_case_mib} "
+            f"MiB, host has {h.ram_mib} MiB RAM + {h.swap_mib} MiB swap, which absorbs {absorb} "
+            f"MiB of the {h.worst_case_mib - h.steady_mib} MiB of balloon deflation: raise "
+            "host.swap.size to at least "
+            f"{format_mib(round_up_to_gib(h.worst_case_mib - h.ram_mib))} or lower balloonRatio",
             path=swap_path,
         )
     if ctx.fleet.host.swap.size_mib is not None and h.swap_mib < h.required_swap_mib:

@@ -11,7 +11,7 @@ To add a rule: write its check (yield `Hit(rule="GMGxxx", ...)`) and add one `Ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from ghafmemgen.findings import Severity
@@ -33,7 +33,9 @@ class Rule:
     # comparing the plan with a build (GMG09x, lint/verify.py)
     check: Check | None
     explanation: str = ""  # a paragraph or more, for the rule's docs page and SARIF help
-    opt_in: bool = False  # runs only when asked for (`check --simulate`, fit's goal simulate)
+    # Runs only when asked for: by its full id in --select or `lint.select`; the simulation's
+    # rules also by `check --simulate`, fit's goal simulate and the report.
+    opt_in: bool = False
     # fit: what the fleet one step back would break, in its own numbers
     fit_reason: Callable[[Hit, Plan], str] | None = None
     # fit: which adjustments can move this rule (a function when it depends on the hit)
@@ -238,6 +240,10 @@ RULES: dict[str, Rule] = {
             severity="warning",
             summary="the worst case (every balloon deflated) exceeds RAM + swap",
             check=checks.host_memory,
+            # Ghaf sizes swap for one balloon deflating, not all at once (GMG035's required
+            # swap): on by default, GMG033 would contradict the advice of GMG035 on any fleet
+            # with two ballooned app VMs.
+            opt_in=True,
             fit_reason=lambda hit, p: (
                 "with every balloon deflated the fleet would need RAM + swap >= "
                 f"{p.host.worst_case_mib} MiB, the host has {p.host.ram_mib + p.host.swap_mib} MiB"
@@ -318,19 +324,37 @@ RULES: dict[str, Rule] = {
 }
 
 
-def checks_to_run(*, opt_in: bool) -> Iterator[Check]:
-    """Each distinct check once, in registry order (a check shared by rules runs once)."""
+SIMULATION_RULES = frozenset(
+    rule.id for rule in RULES.values() if rule.check is resume.resume_survival
+)
+
+
+def opt_in_asked(select: Iterable[str], *, simulate: bool) -> frozenset[str]:
+    """The opt-in rules a run asks for: those `select` names by full id (a prefix such as
+    GMG03 selects only default rules), and the simulation's with `simulate`."""
+    named = {rid for rid in select if rid in RULES and RULES[rid].opt_in}
+    return frozenset(named | (SIMULATION_RULES if simulate else set()))
+
+
+def checks_to_run(*, opt_in: Collection[str]) -> Iterator[Check]:
+    """Each distinct check once, in registry order (a check shared by rules runs once), if
+    one of its rules is on by default or asked for."""
     seen: set[Check] = set()
     for rule in RULES.values():
-        if rule.check is None or rule.check in seen or (rule.opt_in and not opt_in):
+        if rule.check is None or rule.check in seen or (rule.opt_in and rule.id not in opt_in):
             continue
         seen.add(rule.check)
         yield rule.check
 
 
-def run(ctx: checks.Context, *, opt_in: bool = False) -> list[Hit]:
-    """Every hit of one variant: the default rules, plus the opt-in ones when asked."""
-    return [hit for check in checks_to_run(opt_in=opt_in) for hit in check(ctx)]
+def run(ctx: checks.Context, *, opt_in: Collection[str] = frozenset()) -> list[Hit]:
+    """Every hit of one variant: the default rules, plus the opt-in rules in `opt_in`."""
+    return [
+        hit
+        for check in checks_to_run(opt_in=opt_in)
+        for hit in check(ctx)
+        if not RULES[hit.rule].opt_in or hit.rule in opt_in
+    ]
 
 
 def parse_rule_list(text: str | None) -> tuple[str, ...]:

@@ -50,9 +50,22 @@ def _text_line(finding: Finding, *, color: bool) -> str:
     return f"{where}: {rule} {severity}: {finding.message}{_suffix(finding)}"
 
 
-def text_summary(findings: Sequence[Finding], *, files: int, profiles_checked: int) -> str:
-    """The last line of the text report; `files` counts the files checked, not the failing."""
-    scope = f"{_plural(files, 'file')} ({_plural(profiles_checked, 'profile')} checked)"
+def text_summary(
+    findings: Sequence[Finding],
+    *,
+    files: int,
+    profiles_checked: int,
+    not_loaded: int = 0,
+    note: str = "",
+) -> str:
+    """The last line of the text report: `files` counts the files read, `profiles_checked`
+    the variants checked (the base fleet counts as one), `not_loaded` the files that failed
+    to load (none of their profiles was checked); `note` says what the check left out."""
+    detail = [f"{_plural(profiles_checked, 'profile')} checked"]
+    if not_loaded:
+        detail.append(f"{_plural(not_loaded, 'file')} not loaded")
+    tail = f"; {note}" if note and profiles_checked else ""
+    scope = f"{_plural(files, 'file')} ({', '.join(detail)}{tail})"
     if not findings:
         return f"All checks passed: {scope}."
     errors = sum(1 for f in findings if f.severity == "error")
@@ -62,11 +75,23 @@ def text_summary(findings: Sequence[Finding], *, files: int, profiles_checked: i
 
 
 def _text(
-    findings: Sequence[Finding], *, files: Sequence[str], profiles_checked: int, color: bool
+    findings: Sequence[Finding],
+    *,
+    files: Sequence[str],
+    profiles_checked: int,
+    color: bool,
+    not_loaded: int = 0,
+    note: str = "",
 ) -> str:
     lines = [_text_line(f, color=color) for f in findings]
-    lines.append(text_summary(findings, files=len(files), profiles_checked=profiles_checked))
-    return "\n".join(lines) + "\n"
+    summary = text_summary(
+        findings,
+        files=len(files),
+        profiles_checked=profiles_checked,
+        not_loaded=not_loaded,
+        note=note,
+    )
+    return "\n".join([*lines, summary]) + "\n"
 
 
 # -- json -------------------------------------------------------------------------------
@@ -216,12 +241,15 @@ def render_findings(
     fmt: str,
     files: Sequence[str],
     profiles_checked: int = 1,
+    not_loaded: int = 0,
+    note: str = "",
     color: bool = False,
 ) -> str:
     """Render `findings` in format `fmt` (a key of REPORTERS).
 
     The result ends with a newline, except the `github` format with no findings, which
-    is the empty string. `files` are the files checked (the text summary counts them).
+    is the empty string. `files` are the files read; the text summary counts them, the
+    profiles checked and the files `not_loaded`, and adds `note`.
     """
     try:
         reporter = REPORTERS[fmt]
@@ -230,4 +258,11 @@ def render_findings(
     # Finding.sort_key first; path and severity break the last ties so any permutation of
     # the same findings renders byte-identically.
     ordered = sorted(findings, key=lambda f: (f.sort_key(), f.path, f.severity))
-    return reporter(ordered, files=files, profiles_checked=profiles_checked, color=color)
+    return reporter(
+        ordered,
+        files=files,
+        profiles_checked=profiles_checked,
+        not_loaded=not_loaded,
+        note=note,
+        color=color,
+    )

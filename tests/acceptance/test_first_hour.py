@@ -84,7 +84,6 @@ def summary_counts(line: str) -> tuple[int, int]:
 # --- item 2: init ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 2: being fixed")
 def test_the_starter_fleet_passes_the_check_init_recommends(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     proc = run("init", fleet)
@@ -98,7 +97,6 @@ def test_the_starter_fleet_passes_the_check_init_recommends(tmp_path: Path) -> N
     assert run("simulate", fleet).returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 2: being fixed")
 def test_init_beside_an_identical_schema_succeeds(tmp_path: Path) -> None:
     assert run("init", tmp_path / "fleet.yaml").returncode == 0
     schema = tmp_path / "fleet.schema.json"
@@ -110,7 +108,6 @@ def test_init_beside_an_identical_schema_succeeds(tmp_path: Path) -> None:
     assert run("check", "--strict", tmp_path / "desktop.yaml").returncode == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 2: being fixed")
 def test_init_beside_a_different_schema_needs_force(tmp_path: Path) -> None:
     schema = tmp_path / "fleet.schema.json"
     schema.write_text("{}\n", encoding="utf-8")
@@ -124,7 +121,6 @@ def test_init_beside_a_different_schema_needs_force(tmp_path: Path) -> None:
     assert schema.read_bytes() == SCHEMA.read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 2: being fixed")
 def test_init_never_overwrites_a_fleet_without_force(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text("mine\n", encoding="utf-8")
@@ -161,7 +157,6 @@ def test_simulate_json_has_every_variant() -> None:
     assert [v["profile"] for v in one["variants"]] == ["minimal"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 3: being fixed")
 def test_report_counts_what_check_counts_and_names_what_it_adds(tmp_path: Path) -> None:
     check = run("check", LAPTOP)
     simulated = run("check", "--simulate", LAPTOP)
@@ -180,7 +175,6 @@ def test_report_counts_what_check_counts_and_names_what_it_adds(tmp_path: Path) 
     assert "check --simulate" in page  # the page says where its GMG080 findings come from
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 3: being fixed")
 def test_check_says_when_it_did_not_simulate(tmp_path: Path) -> None:
     # a small fleet whose net-vm cannot hold its resume spike: check passes its rules, and
     # says that resume was not simulated; --simulate finds the OOM the report shows
@@ -219,7 +213,6 @@ def _swap_advice(message: str) -> str:
     return found.group(1)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 4: being fixed")
 @pytest.mark.parametrize("follow", ["size", "auto"])
 def test_following_gmg035_passes_strict(tmp_path: Path, follow: str) -> None:
     fleet = tmp_path / "fleet.yaml"
@@ -234,7 +227,6 @@ def test_following_gmg035_passes_strict(tmp_path: Path, follow: str) -> None:
     assert after.returncode == 0, after.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 4: being fixed")
 def test_gmg033_runs_when_selected_and_its_advice_passes_strict(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(TWO_BALLOONS.replace("size: 1GiB", "size: auto"), encoding="utf-8")
@@ -376,7 +368,6 @@ def test_a_missing_colon_is_reported_on_its_own_line(tmp_path: Path) -> None:
     assert f"{fleet}:36:5: GMG001" in proc.stdout, proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 7: being fixed")
 def test_a_file_that_fails_to_load_checks_no_profile(tmp_path: Path) -> None:
     text = LAPTOP.read_text(encoding="utf-8").replace("vcpu: 6", "vcpu 6")
     fleet = tmp_path / "fleet.yaml"

@@ -70,8 +70,8 @@ def test_wheel_carries_every_template(wheel: Path) -> None:
 
 def test_wheel_carries_the_starter_fleet(wheel: Path) -> None:
     files = wheel_files(wheel)
-    laptop = ROOT / "fixtures" / "ghaf-laptop.yaml"
-    assert files["ghafmemgen/fixtures/ghaf-laptop.yaml"] == laptop.read_bytes()
+    for name in ("ghaf-laptop.yaml", "starter.yaml"):  # the bundled fleet, init's starter
+        assert files[f"ghafmemgen/fixtures/{name}"] == (ROOT / "fixtures" / name).read_bytes()
 
 
 def test_wheel_carries_the_extractor_and_the_target_schema(wheel: Path) -> None:

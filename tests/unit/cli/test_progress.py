@@ -118,7 +118,7 @@ def test_check_draws_the_bar_on_stderr_only_for_the_text_format(tmp_path: Path) 
     code, out, err = check_on_a_terminal(tmp_path, paths)
     assert code == 1  # the laptop fleet has an error in profile low
     assert "checking fleet-" in err
-    assert out.endswith("(1800 profiles checked).\n")
+    assert out.endswith("(1800 profiles checked; S3 resume not simulated: add --simulate).\n")
     assert "checking" not in out
     for fmt in ("json", "github", "sarif"):
         code, out, err = check_on_a_terminal(tmp_path, paths, "--format", fmt)

@@ -243,7 +243,7 @@ VM_LINE = re.compile(r"      [a-z]+-vm: \{ mem: [0-9]+ \}\n")
         (
             ["--adjust", "swap", "--goal", "warnings", "--ignore", "GMG032"],
             [f"    size: 12GiB             {SWAP_COMMENT}\n"],
-            [f"    size: 47GiB             {SWAP_COMMENT}\n"],
+            [f"    size: 13GiB             {SWAP_COMMENT}\n"],
         ),
     ],
 )

@@ -10,7 +10,7 @@ import pytest
 from ghafmemgen import pipeline
 from ghafmemgen.errors import FleetError
 from ghafmemgen.findings import Finding, Selection
-from ghafmemgen.lint.registry import RULES, parse_rule_list
+from ghafmemgen.lint.registry import RULES, SIMULATION_RULES, parse_rule_list
 
 from support import LAPTOP
 
@@ -245,8 +245,12 @@ CASES = [
 def test_rule_fires_at_the_key_and_stays_silent(
     tmp_path: Path, rule: str, firing: str, where: list[tuple[int, int]], silent: str
 ) -> None:
-    assert sorted(located(check(tmp_path, firing), rule)) == where
-    assert located(check(tmp_path, silent), rule) == []
+    # an opt-in rule (GMG033) runs when --select names it; silent by default
+    asked = Selection(select=(rule,)) if RULES[rule].opt_in else None
+    assert sorted(located(check(tmp_path, firing, selection=asked), rule)) == where
+    assert located(check(tmp_path, silent, selection=asked), rule) == []
+    if asked is not None:
+        assert located(check(tmp_path, firing), rule) == []
 
 
 def test_gmg012_profile_names_an_unknown_vm(tmp_path: Path) -> None:
@@ -321,11 +325,16 @@ def test_gmg031_message_states_numbers_and_fix(tmp_path: Path) -> None:
     assert finding.path == "$.host.swap.size"
 
 
+GMG033_ONLY = Selection(select=("GMG033",))
+
+
 def test_gmg033_says_how_much_deflation_the_host_absorbs(tmp_path: Path) -> None:
     text = replace(15, "    mem: 5GiB", replace(6, "    size: 0"))
-    (finding,) = [f for f in check(tmp_path, text) if f.rule == "GMG033"]
-    # room 16384 - steady 7168 = 9216 of the 17408 - 7168 = 10240 MiB of deflation
-    assert "absorb 9216 MiB of the 10240 MiB" in finding.message
+    (finding,) = [f for f in check(tmp_path, text, selection=GMG033_ONLY)]
+    # room 16384 - steady 7168 = 9216 of the 17408 - 7168 = 10240 MiB of deflation; the
+    # worst case needs 17408 - 16384 = 1024 MiB of swap, 1 GiB
+    assert "absorbs 9216 MiB of the 10240 MiB" in finding.message
+    assert finding.message.endswith("raise host.swap.size to at least 1GiB or lower balloonRatio")
 
 
 def test_rule_location_with_swap_size_not_written(tmp_path: Path) -> None:
@@ -337,7 +346,7 @@ def test_rule_location_with_swap_size_not_written(tmp_path: Path) -> None:
     # steady 1024 + 1024 + 1024 + 5120 + 5120 = 13312; largest deflation 10240;
     # required 13312 + 10240 - 16384 = 7168; worst 1024 + 1024 + 3072 + 2 * 15360 = 35840
     # > 16384 + 7168
-    assert located(check(tmp_path, text), "GMG033") == [(2, 1)]
+    assert located(check(tmp_path, text, selection=GMG033_ONLY), "GMG033") == [(2, 1)]
 
 
 def test_rules_in_a_profile_point_into_the_profile(tmp_path: Path) -> None:
@@ -353,6 +362,7 @@ def test_rules_in_a_profile_point_into_the_profile(tmp_path: Path) -> None:
 # --- selection -------------------------------------------------------------------------
 
 NOISY = replace(15, "    mem: 15GiB", replace(6, "    size: 0"))  # GMG031..GMG035 fire
+# (GMG033 only when selected by its id: it is opt-in)
 
 
 def rules_of(findings: list[Finding]) -> set[str]:
@@ -360,7 +370,7 @@ def rules_of(findings: list[Finding]) -> set[str]:
 
 
 def test_noisy_fleet_fires_these_rules(tmp_path: Path) -> None:
-    assert rules_of(check(tmp_path, NOISY)) == {"GMG031", "GMG032", "GMG033", "GMG034", "GMG035"}
+    assert rules_of(check(tmp_path, NOISY)) == {"GMG031", "GMG032", "GMG034", "GMG035"}
 
 
 @pytest.mark.parametrize(
@@ -368,10 +378,12 @@ def test_noisy_fleet_fires_these_rules(tmp_path: Path) -> None:
     [
         ("GMG031", None, {"GMG031"}),
         ("GMG031,GMG034", None, {"GMG031", "GMG034"}),
-        ("GMG03", None, {"GMG031", "GMG032", "GMG033", "GMG034", "GMG035"}),
+        ("GMG03", None, {"GMG031", "GMG032", "GMG034", "GMG035"}),  # a prefix: defaults only
+        ("GMG03,GMG033", None, {"GMG031", "GMG032", "GMG033", "GMG034", "GMG035"}),
+        ("GMG033", None, {"GMG033"}),  # an opt-in rule named by its id
         (None, "GMG03", set()),
         (None, "GMG033,GMG035", {"GMG031", "GMG032", "GMG034"}),
-        ("GMG03", "GMG031", {"GMG032", "GMG033", "GMG034", "GMG035"}),
+        ("GMG03,GMG033", "GMG031", {"GMG032", "GMG033", "GMG034", "GMG035"}),
         ("gmg032", None, {"GMG032"}),  # case does not matter
         (" GMG032 , ", None, {"GMG032"}),
     ],
@@ -427,8 +439,12 @@ def laptop() -> pipeline.Loaded:
     return pipeline.load(LAPTOP)
 
 
+# Every rule but the simulation's: GMG033 (opt-in) named by its id, so it runs too.
+WITH_GMG033 = Selection(select=tuple(rid for rid in RULES if rid not in SIMULATION_RULES))
+
+
 def summary(loaded: pipeline.Loaded, profile: str | None) -> list[tuple[str, str, int, int]]:
-    findings = pipeline.check_variant(pipeline.variant(loaded, profile), Selection())
+    findings = pipeline.check_variant(pipeline.variant(loaded, profile), WITH_GMG033)
     return sorted((f.rule, f.severity, f.line, f.column) for f in findings)
 
 
@@ -478,7 +494,7 @@ def test_laptop_minimal_profile(laptop: pipeline.Loaded) -> None:
 
 def test_laptop_check_of_every_variant(laptop: pipeline.Loaded) -> None:
     findings = pipeline.check(
-        laptop, profiles=pipeline.all_variants(laptop, None), selection=Selection()
+        laptop, profiles=pipeline.all_variants(laptop, None), selection=WITH_GMG033
     )
     by_profile: dict[str | None, list[str]] = {}
     for f in findings:
