@@ -25,7 +25,13 @@ from ghafmemgen.source.loader import DEFAULT_LIMITS, Limits
 
 FleetArg = Annotated[Path, typer.Argument(help="Fleet YAML file.", metavar="FLEET")]
 ProfileOpt = Annotated[
-    str | None, typer.Option("--profile", "-p", help="Use this profile instead of the base fleet.")
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="Only this profile. Default: check and simulate take the base fleet and every "
+        "profile, the other commands the base fleet.",
+    ),
 ]
 SelectOpt = Annotated[
     str | None, typer.Option("--select", help="Only these rules: ids or prefixes, comma-separated.")

@@ -6,16 +6,52 @@ ruamel.yaml, rich) are imported inside the commands that need them, so start-up 
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.core
 
 from ghafmemgen import GENERATOR
 
-app = typer.Typer(
+
+class HelpCommand(typer.core.TyperCommand):
+    """--help as a reader wants it: the command list shows each summary whole (click cuts it
+    at about 45 characters with "..."), and usage shows arguments as `FLEET...`, not typer's
+    `{FLEET...}` for a required one."""
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        text = inspect.cleandoc(self.short_help or self.help or "")
+        return " ".join(text.split("\n\n")[0].split())
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer vendors click's Context
+        return [
+            piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+class _App(typer.Typer):
+    """The typer app whose commands all use HelpCommand, so none can forget it."""
+
+    def command(
+        self,
+        name: str | None = None,
+        *,
+        cls: type[typer.core.TyperCommand] | None = None,
+        **kwargs: Any,
+    ) -> Callable[[Command], Command]:
+        return super().command(name, cls=cls or HelpCommand, **kwargs)
+
+
+app = _App(
     name="ghafmemgen",
     help="Compile one YAML fleet description into Ghaf's memory configuration, and lint it.",
     no_args_is_help=True,
