@@ -59,7 +59,9 @@ def _limits(s: Search, top: Patch) -> list[str]:
 
 def _reason(hit: Hit, plan: Plan) -> str:
     reason = RULES[hit.rule].fit_reason
-    return f"{reason(hit, plan)} ({hit.rule})" if reason else f"{hit.rule}: {hit.message}"
+    if reason is None or hit.path[:1] == ("profiles",):  # another profile's: its own words
+        return f"{hit.rule}: {hit.message}"
+    return f"{reason(hit, plan)} ({hit.rule})"
 
 
 def cannot_fit_lines(s: Search, *, label: str, top: Patch) -> list[str]:

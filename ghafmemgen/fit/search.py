@@ -87,10 +87,12 @@ def _balloon_ladder(s: Search, fixed: Patch) -> list[Rung]:
         ratios[name] -= 1
         key: FieldPath = ("vms", name, "balloonRatio")
         patch = {**patch, key: ratios[name]}
-        steps = len(rungs)
-        note = f"balloonRatio lowered {steps} step{'s' * (steps > 1)}, largest allocation first"
-        rungs.append(Rung(patch=patch, note=note))
+        rungs.append(Rung(patch=patch, note=balloon_note(len(rungs))))
     return rungs
+
+
+def balloon_note(steps: int) -> str:
+    return f"balloonRatio lowered {steps} step{'s' * (steps != 1)}, largest allocation first"
 
 
 def _scale_ladder(s: Search, *, kind: str) -> list[Rung]:
@@ -228,6 +230,10 @@ def fit(loaded: Loaded, *, profile: str | None, options: Options) -> Result:
             lines=tuple(cannot_fit_lines(s, label=label, top=top)),
         )
     patch, notes = min(found.values(), key=lambda item: _score(s, item[0]))
+    # Pruning may have reverted some of the ladder's steps: count the ones the patch keeps.
+    steps = sum(s.old(p) - v for p, v in patch.items() if s.kind_of(p) == "balloon")
+    if steps:
+        notes = {**notes, "balloon": balloon_note(steps)}
     changes = tuple(
         Change(path=path, old=s.old(path), new=new, reason=change_reason(s, patch, path))
         for path, new in sorted(patch.items())
@@ -235,6 +241,11 @@ def fit(loaded: Loaded, *, profile: str | None, options: Options) -> Result:
     lines: tuple[str, ...] = (
         f"{label}: goal {options.goal} met by changing {len(changes)} field"
         f"{'s' * (len(changes) > 1)}",
+        *(
+            [f"the profiles inherit it and gain no finding: {', '.join(s.inheriting)}"]
+            if s.inheriting
+            else []
+        ),
         *(n for n in notes.values() if n),
         *(c.line for c in changes),
     )

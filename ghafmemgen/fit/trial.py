@@ -49,7 +49,11 @@ def patched_data(data: Mapping[str, Any], profile: str | None, patch: Patch) -> 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Search:
-    """One variant, one goal; remembers every patch it has evaluated."""
+    """One variant, one goal; remembers every patch it has evaluated.
+
+    A patch of the base fleet reaches every profile too (they inherit what they do not set),
+    so it meets the goal only if it also adds no goal-level finding to any profile: the
+    profiles' own findings before the patch are allowed, new ones are not."""
 
     loaded: Loaded
     profile: str | None
@@ -58,6 +62,12 @@ class Search:
     vms: Mapping[str, Vm]
     memo: dict[tuple[tuple[FieldPath, int], ...], tuple[Hit, ...]] = field(default_factory=dict)
     ladders: dict[tuple[Any, ...], list[Rung]] = field(default_factory=dict)
+    before: dict[str, frozenset[tuple[str, tuple[Any, ...]]]] = field(default_factory=dict)
+
+    @property
+    def inheriting(self) -> tuple[str, ...]:
+        """The profiles a patch also reaches: all of them for a base-fleet patch."""
+        return self.loaded.profiles if self.profile is None else ()
 
     def variant(self, patch: Patch) -> Variant:
         data = patched_data(self.loaded.data, self.profile, patch)
@@ -68,8 +78,28 @@ class Search:
         if key not in self.memo:
             var = self.variant(patch)
             opts = self.options
-            self.memo[key] = tuple(goal_hits(var, goal=opts.goal, selection=opts.selection))
+            found = tuple(goal_hits(var, goal=opts.goal, selection=opts.selection))
+            self.memo[key] = found or (tuple(self._added_to_profiles(patch)) if patch else ())
         return self.memo[key]
+
+    def _added_to_profiles(self, patch: Patch) -> list[Hit]:
+        """Goal-level findings the (base-fleet) patch adds to a profile, each marked with the
+        profile: its path starts with ("profiles", NAME) and its message names it."""
+        opts = self.options
+        patched = replace(self.loaded, data=patched_data(self.loaded.data, None, patch))
+        added = []
+        for name in self.inheriting:
+            if name not in self.before:
+                var = pipeline.variant(self.loaded, name)
+                hits = goal_hits(var, goal=opts.goal, selection=opts.selection)
+                self.before[name] = frozenset((hit.rule, hit.path) for hit in hits)
+            var = pipeline.variant(patched, name)
+            for hit in goal_hits(var, goal=opts.goal, selection=opts.selection):
+                if (hit.rule, hit.path) not in self.before[name]:
+                    message = f"in profile {name}, {hit.message}"
+                    path = ("profiles", name, *hit.path)
+                    added.append(replace(hit, message=message, path=path))
+        return added
 
     def meets(self, patch: Patch) -> bool:
         return not self.hits(patch)

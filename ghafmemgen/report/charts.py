@@ -3,11 +3,14 @@
 The templates only draw what this module places. Every scale derives from the largest figure
 a chart shows (rounded up to a power-of-two MiB step, so ticks fall on 1, 2, 4, 8 ... GiB);
 the few layout constants (font size, bar heights, padding) are named below. Label widths are
-estimated from the font size, so text never runs over the chart's edges.
+estimated from the font size, so text never runs over the chart's edges, and no marker line
+runs through a label. A scale whose ticks are whole GiB counts in GiB (0, 16, 32 ... 80 GiB),
+a finer one in MiB; hover titles always give the exact MiB.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +37,17 @@ def mib_text(value: float) -> str:
     """12288 -> "12288", 1945.60001 -> "1945.6": MiB as the plan prints them."""
     rounded = round(value, 1) + 0.0  # + 0.0: never "-0"
     return str(int(rounded)) if rounded.is_integer() else f"{rounded:.1f}"
+
+
+GIB = 1024
+
+
+def size_text(value: float, *, unit: str) -> str:
+    """A figure as a chart counts: whole GiB on a GiB axis (32768 -> "32 GiB"), exact MiB
+    otherwise (28032 -> "28032 MiB", 256 -> "256 MiB"), so no label is rounded."""
+    if unit == "GiB" and float(value).is_integer() and int(value) % GIB == 0:
+        return f"{int(value) // GIB} GiB"
+    return f"{mib_text(value)} MiB"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,13 +77,30 @@ class Scale:
         return self.left + self.width
 
     @property
+    def unit(self) -> str:
+        """GiB when every tick is a whole GiB: 16384, 32768, 49152 read as 16, 32, 48 GiB."""
+        return "GiB" if self.step % GIB == 0 else "MiB"
+
+    def text(self, value: float) -> str:
+        return size_text(value, unit=self.unit)
+
+    def _label(self, value: int, *, last: bool) -> str:
+        shown = value // GIB if self.unit == "GiB" else value
+        return f"{shown} {self.unit}" if last else str(shown)
+
+    @property
+    def end_label(self) -> str:
+        """The last tick's label ("80 GiB"), without making every tick."""
+        return self._label(self.maximum, last=True)
+
+    @property
     def ticks(self) -> tuple[Tick, ...]:
         count = self.maximum // self.step
         anchors = {0: "start", count: "end"}
         return tuple(
             Tick(
                 x=self.x(i * self.step),
-                label=str(i * self.step) + (" MiB" if i == count else ""),
+                label=self._label(i * self.step, last=i == count),
                 anchor=anchors.get(i, "middle"),
             )
             for i in range(count + 1)
@@ -78,13 +109,14 @@ class Scale:
 
 def scale_for(largest: float, *, left: float, width: float) -> Scale:
     """The smallest power-of-two step giving at most MAX_TICKS intervals up to `largest`,
-    spaced widely enough that the last, end-aligned label ("81920 MiB") and the centred one
-    before it never touch."""
+    spaced widely enough that the last, end-aligned label ("80 GiB") and the centred one
+    before it never touch. The axis ends at the first tick at or past `largest`."""
     step = 1
     while True:
         maximum = max(1, math.ceil(largest / step)) * step
         spacing = width * step / maximum
-        roomy = spacing >= 1.5 * text_width(f"{maximum} MiB") + GAP
+        last = Scale(left=left, width=width, maximum=maximum, step=step).end_label
+        roomy = spacing >= 1.5 * text_width(last) + GAP
         if step >= largest or (maximum <= step * MAX_TICKS and roomy):
             return Scale(left=left, width=width, maximum=maximum, step=step)
         step *= 2
@@ -109,6 +141,7 @@ class Segment:
     width: float
     height: float
     text: str  # drawn inside the segment; "" when it does not fit (the legend has it)
+    text_x: float = 0.0  # the text's centre: the widest stretch no marker line crosses
     clipped: bool = False  # runs past the scale (drawn with a break mark)
 
     @property
@@ -123,8 +156,9 @@ class Marker:
     x: float
     top: float
     bottom: float
-    text_y: float  # the label's baseline, centred on x unless that runs off the chart
-    anchor: str  # SVG text-anchor
+    text_y: float  # the label's baseline
+    anchor: str  # SVG text-anchor: centred on the line, or beside it
+    text_x: float = 0.0  # where the label is anchored: x, or a gap right or left of the line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,16 +220,35 @@ class Chart:
         return self.axis_y + TICK + FONT_PX * 1.2
 
 
+def _text_centre(x: float, width: float, text: str, lines: Sequence[float]) -> float | None:
+    """Where `text` sits inside [x, x + width] without touching a marker line: the centre of
+    the widest stretch between lines, or None when the text fits in none."""
+    cuts = sorted(line for line in lines if x < line < x + width)
+    edges = [x, *cuts, x + width]
+    stretches = [
+        (start + (GAP / 2 if index else 0), end - (GAP / 2 if index < len(cuts) else 0))
+        for index, (start, end) in enumerate(itertools.pairwise(edges))
+    ]
+    start, end = max(stretches, key=lambda s: s[1] - s[0])
+    return (start + end) / 2 if text_width(text, bold=True) + 2 * GAP <= end - start else None
+
+
 def _segments(
-    parts: Sequence[Part], *, scale: Scale, y: float, height: float, inside: bool = True
+    parts: Sequence[Part],
+    *,
+    scale: Scale,
+    y: float,
+    height: float,
+    inside: bool = True,
+    lines: Sequence[float] = (),
 ) -> list[Segment]:
     out: list[Segment] = []
     at = 0.0
     for part in parts:
         if part.mib > 0:
             x, width = scale.x(at), scale.span(at, part.mib)
-            text = f"{part.label} {mib_text(part.mib)}"
-            fits = inside and text_width(text, bold=True) + 2 * GAP <= width
+            text = f"{part.label} {scale.text(part.mib)}"
+            centre = _text_centre(x, width, text, lines) if inside else None
             clipped = at + part.mib > scale.maximum
             out.append(
                 Segment(
@@ -206,7 +259,8 @@ def _segments(
                     y=y,
                     width=width,
                     height=height,
-                    text=text if fits else "",
+                    text=text if centre is not None else "",
+                    text_x=centre if centre is not None else x + width / 2,
                     clipped=clipped,
                 )
             )
@@ -223,22 +277,54 @@ def _anchor(x: float, width: float, *, scale: Scale) -> tuple[str, float, float]
     return "middle", x - width / 2, x + width / 2
 
 
+def _placements(x: float, width: float, *, scale: Scale) -> list[tuple[str, float, float, float]]:
+    """Where a marker's label may go: (anchor, text x, begin, end), centred on the line first,
+    then beside it (a gap right, then left of the line), wherever it stays on the chart."""
+    options = [
+        ("middle", x, x - width / 2, x + width / 2),
+        ("start", x + GAP, x + GAP, x + GAP + width),
+        ("end", x - GAP, x - GAP - width, x - GAP),
+    ]
+    return [o for o in options if o[2] >= scale.left and o[3] <= scale.right]
+
+
 def _markers(
     marks: Sequence[Part], *, scale: Scale, top: float, bottom: float
 ) -> tuple[list[Marker], int]:
-    """Marker lines with labels stacked in lanes above `top` so no two labels overlap.
+    """Marker lines with labels stacked in lanes above `top`, so that no two labels overlap
+    and no line runs through a label: a line rises to its own lane, so a label in a lower lane
+    must keep clear of it, and a label in a higher lane of the lines that rise past it. A label
+    sits centred on its line, or beside it when that is what keeps it clear.
 
     Returns the markers and the number of lanes used; lane 0 is the lowest (nearest the bars).
     """
     out: list[Marker] = []
-    lane_ends: list[float] = []
+    placed: list[tuple[int, float, float, float]] = []  # lane, label begin, label end, line x
+
+    def free(lane: int, begin: float, end: float, x: float) -> bool:
+        for other, b, e, ox in placed:
+            if other == lane and begin <= e + GAP and b <= end + GAP:
+                return False
+            if other < lane and b - GAP / 2 <= x <= e + GAP / 2:  # this line crosses it
+                return False
+            if other > lane and begin - GAP / 2 <= ox <= end + GAP / 2:  # its line crosses
+                return False
+        return True
+
     for mark in sorted(marks, key=lambda m: m.mib):
-        label, x = f"{mark.label} {mib_text(mark.mib)} MiB", scale.x(mark.mib)
-        anchor, begin, end = _anchor(x, text_width(label, bold=True), scale=scale)
-        lane = next((i for i, last in enumerate(lane_ends) if begin > last + GAP), len(lane_ends))
-        if lane == len(lane_ends):
-            lane_ends.append(end)
-        lane_ends[lane] = end
+        label, x = f"{mark.label} {scale.text(mark.mib)}", scale.x(mark.mib)
+        width = text_width(label, bold=True)
+        choices = [
+            (lane, *place)
+            for lane in range(len(placed) + 1)
+            for place in _placements(x, width, scale=scale)
+        ]
+        # A label wider than the chart allows no placement: clamp it to an edge, on a new lane.
+        fallback = (len(placed), *_clamped(x, width, scale=scale))
+        lane, anchor, text_x, begin, end = next(
+            (c for c in choices if free(c[0], c[3], c[4], x)), fallback
+        )
+        placed.append((lane, begin, end, x))
         lift = lane * LANE
         out.append(
             Marker(
@@ -249,9 +335,15 @@ def _markers(
                 bottom=bottom,
                 text_y=top - lift - LANE / 2,
                 anchor=anchor,
+                text_x=text_x,
             )
         )
-    return out, len(lane_ends)
+    return out, 1 + max((lane for lane, *_ in placed), default=-1)
+
+
+def _clamped(x: float, width: float, *, scale: Scale) -> tuple[str, float, float, float]:
+    anchor, begin, end = _anchor(x, width, scale=scale)
+    return anchor, x, begin, end
 
 
 def _legend(
@@ -290,7 +382,7 @@ def stacked_bar(
     markers, _ = _markers(marks, scale=scale, top=bar_y, bottom=bar_y + BAR + TICK)
     axis_y = bar_y + BAR
     legend_parts = [
-        Part(key=p.key, label=f"{p.label} {mib_text(p.mib)} MiB", mib=p.mib) for p in parts
+        Part(key=p.key, label=f"{p.label} {scale.text(p.mib)}", mib=p.mib) for p in parts
     ]
     legend, legend_bottom = _legend(
         legend_parts, top=axis_y + TICK + 2 * LANE, left=PAD, right=WIDTH - PAD
@@ -304,7 +396,9 @@ def stacked_bar(
         scale=scale,
         axis_y=axis_y,
         grid_top=bar_y,
-        segments=tuple(_segments(parts, scale=scale, y=bar_y, height=BAR)),
+        segments=tuple(
+            _segments(parts, scale=scale, y=bar_y, height=BAR, lines=[m.x for m in markers])
+        ),
         markers=tuple(markers),
         texts=(),
         legend=tuple(legend),

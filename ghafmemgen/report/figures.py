@@ -99,10 +99,21 @@ def _resume_row(vm: VmOutcome) -> Row:
     return Row(label=vm.name, parts=room, overlay=spike, end_text=end, end_key=vm.absorbed_by)
 
 
+SPIKE_SHARE = 4  # the largest spike spans at least about a quarter of the resume chart
+
+
+def resume_scale(sim: Simulation) -> float:
+    """What the resume chart's axis must reach: every spike, and the VMs' own room (free +
+    zram) up to SPIKE_SHARE times the largest spike. The spike is what matters, so a room
+    (and a balloon) beyond that is clipped with a break mark rather than shrinking a 256 MiB
+    spike to a few pixels on a 3 GiB scale."""
+    spike = max((vm.spike_mib for vm in sim.vms), default=0)
+    room = max((vm.free_mib + vm.zram_room_mib for vm in sim.vms), default=0.0)
+    return max(spike, min(room, SPIKE_SHARE * spike)) if spike else room
+
+
 def resume_chart(sim: Simulation, *, prefix: str) -> Chart:
-    # The scale reaches every spike and every VM's own room (free + zram); a balloon's larger
-    # room is clipped, so a 256 MiB spike stays visible next to a 12 GiB balloon.
-    largest = max((max(vm.spike_mib, vm.free_mib + vm.zram_room_mib) for vm in sim.vms), default=0)
+    largest = resume_scale(sim)
     return row_chart(
         prefix=prefix,
         title=f"S3 resume, {variant_name(sim.profile)}: which layer holds each VM's spike",

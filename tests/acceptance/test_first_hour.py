@@ -306,7 +306,6 @@ profiles:
 FIT_RULES = "GMG033,GMG022"  # the worst case (GMG033, opt-in) and QEMU's 2048 MiB (GMG022)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 6: being fixed")
 def test_fit_describes_its_patch_exactly(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(FIT_FLEET, encoding="utf-8")
@@ -319,7 +318,6 @@ def test_fit_describes_its_patch_exactly(tmp_path: Path) -> None:
     assert f"lowered {steps} step{'s' if steps != 1 else ''}," in said[0], (steps, said)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 6: being fixed")
 def test_fit_never_meets_its_goal_by_breaking_another_profile(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(FIT_FLEET, encoding="utf-8")
@@ -432,7 +430,6 @@ def _tick_labels(svg: str) -> list[str]:
     return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", axis.group(1))]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 10: being fixed")
 def test_large_axes_count_in_gib_and_end_at_the_first_tick_past_the_data(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     assert run("report", LAPTOP, "-o", out).returncode == 0
@@ -511,7 +508,6 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 10: being fixed")
 @pytest.mark.browser
 def test_report_charts_in_the_browser(chromium: str, tmp_path: Path) -> None:
     page = tmp_path / "r.html"
