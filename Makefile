@@ -8,7 +8,7 @@ FLEET  ?= fixtures/ghaf-laptop.yaml
 OUT    ?= build/generated
 REPORT ?= build/report.html
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs rule-docs bench clean
 
 # One venv, filled as far as the target needs: the demo gets the runtime dependencies only,
 # `make test` adds the test extras, `make lint` the developer tools (ruff, mypy).
@@ -60,6 +60,10 @@ lint: $(VENV)/.dev
 $(VENV)/.docs: pyproject.toml $(BIN)/ghafmemgen
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	touch $@
+
+# The rule pages of the manual, generated from the rule registry (a test fails when stale).
+rule-docs: $(BIN)/ghafmemgen
+	$(BIN)/python tools/rule_docs.py
 
 docs: $(VENV)/.docs
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
