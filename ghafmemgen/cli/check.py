@@ -1,4 +1,4 @@
-"""`ghafmemgen check` and `ghafmemgen rules`."""
+"""`ghafmemgen check`, `ghafmemgen rules` and `ghafmemgen rule`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ghafmemgen.cli.options import Common, fleet_command
 from ghafmemgen.cli.root import app, use_color, write_output
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import Finding
+from ghafmemgen.lint import ruledocs
 from ghafmemgen.lint.registry import RULES
 from ghafmemgen.lint.reporters import REPORTERS, render_findings
 
@@ -89,3 +90,14 @@ def rules() -> None:
     for rule in RULES.values():
         opt_in = " (opt-in)" if rule.opt_in else ""
         print(f"{rule.id}  {rule.severity:<{width}}  {rule.summary}{opt_in}")
+
+
+@app.command()
+def rule(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. GMG031.", metavar="ID")],
+) -> None:
+    """Print one rule's page: what it checks, why it matters, an example, how to fix it."""
+    found = ruledocs.find(rule_id)
+    if found is None:
+        raise UsageError(f"unknown rule {rule_id!r}; `ghafmemgen rules` lists them")
+    print(ruledocs.page(found, absolute_links=True), end="")

@@ -14,7 +14,7 @@ from ghafmemgen.cli.root import app
 
 # Command modules in --help order, and the commands each one registers.
 MODULES: dict[str, tuple[str, ...]] = {
-    "check": ("check", "rules"),
+    "check": ("check", "rules", "rule"),
     "plan": ("plan",),
     "simulate": ("simulate",),
     "render": ("render",),

@@ -2,11 +2,14 @@
 
 An entry says everything about its rule: the id and severity, the one-line summary (`rules`,
 SARIF `shortDescription`), the check that finds it (a function in `checks.py` or `resume.py`;
-several rules may share one check that computes their common figures once), a longer
-explanation (docs pages, SARIF `help`), and what `fit` says about it: the reason a stepped-back
-fleet would break it, and the adjustments (fit's kinds) that can clear it.
+several rules may share one check that computes their common figures once), and what `fit`
+says about it: the reason a stepped-back fleet would break it, and the adjustments (fit's
+kinds) that can clear it. Its page (what it checks, why it matters, an example, how to fix it:
+`ghafmemgen rule`, docs/rules/, SARIF `help`) is `explanations/<id>.md` beside this module,
+put together by `ruledocs.py`; a test fails when an entry has no page or a page no entry.
 
-To add a rule: write its check (yield `Hit(rule="GMGxxx", ...)`) and add one `Rule(...)` here.
+To add a rule: write its check (yield `Hit(rule="GMGxxx", ...)`), add one `Rule(...)` here,
+write `explanations/GMGxxx.md` and run `make rule-docs`.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ class Rule:
     # None: not a check of the fleet alone: raised while loading (GMG001), or by `verify`
     # comparing the plan with a build (GMG09x, lint/verify.py)
     check: Check | None
-    explanation: str = ""  # a paragraph or more, for the rule's docs page and SARIF help
     # Runs only when asked for: by its full id in --select or `lint.select`; the simulation's
     # rules also by `check --simulate`, fit's goal simulate and the report.
     opt_in: bool = False
@@ -80,11 +82,6 @@ def _resume_levers(hit: Hit, fleet: Fleet) -> Levers:
     return ALL_KINDS, "the host must hold every VM after resume from S3"
 
 
-_VERIFY = (
-    " Reported by `ghafmemgen verify FLEET TARGET.json`, which compares the plan with what an "
-    "evaluated Ghaf build runs (the extractor's JSON, docs/import-verify.md), at the fleet key "
-    "that sets the planned value. Change the fleet or the Nix so that they agree again."
-)
 # Rules of `verify`: they compare the plan with a build, so no check of the fleet alone runs
 # them (check=None); lint/verify.py yields their hits.
 _VERIFY_RULES = (
@@ -93,60 +90,42 @@ _VERIFY_RULES = (
         severity="error",
         summary="verify: a VM's memory in the build differs from the plan",
         check=None,
-        explanation="A system VM's microvm.mem, or an app VM's vmDef mem (the balloon floor), "
-        "balloonRatio, microvm.mem set past vmConfig, microvm.balloon, or (on qemu) "
-        "deflateOnOOM is not what the fleet plans." + _VERIFY,
     ),
     Rule(
         id="GMG091",
         severity="error",
         summary="verify: a VM's hypervisor or vCPUs in the build differ from the plan",
         check=None,
-        explanation="microvm.hypervisor or microvm.vcpu is not what the fleet plans." + _VERIFY,
     ),
     Rule(
         id="GMG092",
         severity="error",
         summary="verify: a VM's zram or vm.swappiness in the build differs from the plan",
         check=None,
-        explanation="zramSwap.enable, and with zram on its algorithm, memoryPercent, priority "
-        'or boot.kernel.sysctl."vm.swappiness", is not what the fleet plans.' + _VERIFY,
     ),
     Rule(
         id="GMG093",
         severity="error",
         summary="verify: the host swap in the build differs from the plan",
         check=None,
-        explanation="ghaf.partitioning.disko.swapSize (layout ghaf) or the disko swap volume's "
-        "size (lvm, gpt), resumeDevice or randomEncryption is not what the fleet plans." + _VERIFY,
     ),
     Rule(
         id="GMG094",
         severity="error",
         summary="verify: a VM is in the build and not in the fleet, or the reverse",
         check=None,
-        explanation="The build runs a VM the fleet does not plan (or disables), the fleet plans "
-        "a VM the build does not run, or the two disagree on its kind (app VMs are those in "
-        "ghaf.virtualization.microvm.appvm.enabledVms)." + _VERIFY,
     ),
     Rule(
         id="GMG095",
         severity="warning",
         summary="verify: a VM's passthrough (microvm.devices) differs from the fleet",
         check=None,
-        explanation="The fleet's passthrough flag and the build's microvm.devices disagree. A "
-        "warning: Ghaf's crosvm PCI hot-plug passthrough empties microvm.devices, so a build can "
-        "pass a device through unseen; `--ignore GMG095` then." + _VERIFY,
     ),
     Rule(
         id="GMG099",
         severity="error",
         summary="import/verify: the target JSON is not extractor output this version reads",
         check=None,
-        explanation="The TARGET.json of `import` or `verify` is not the output of this "
-        "version's extractor: JSON syntax, another format or formatVersion, a wrong type, a VM "
-        "without memory settings, or (import) a value the fleet format cannot hold. Located in "
-        "the JSON file; extract again with `ghafmemgen extractor`.",
     ),
 )
 

@@ -16,10 +16,11 @@ from urllib.parse import quote
 
 from ghafmemgen import __version__
 from ghafmemgen.findings import Finding, Severity
+from ghafmemgen.lint import ruledocs
 from ghafmemgen.lint.registry import RULES
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/tiiuae/ghaf"
+INFORMATION_URI = ruledocs.HOME_URL  # this tool, not Ghaf
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "ghafmemgen/v1"
 
@@ -152,15 +153,23 @@ def rule_name(summary: str, rule_id: str) -> str:
 
 
 def _sarif_rules() -> list[JSONObject]:
-    return [
-        {
-            "id": rule.id,
-            "name": rule_name(rule.summary, rule.id),
-            "shortDescription": {"text": rule.summary},
-            "defaultConfiguration": {"level": rule.severity},
-        }
-        for rule in RULES.values()
-    ]
+    """Every rule, with what GitHub code scanning requires of one (`fullDescription`, `help`):
+    its page, the one `ghafmemgen rule` prints, and where that page is in the manual."""
+    rules: list[JSONObject] = []
+    for rule in RULES.values():
+        page = ruledocs.page(rule, absolute_links=True)
+        rules.append(
+            {
+                "id": rule.id,
+                "name": rule_name(rule.summary, rule.id),
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": ruledocs.full_description(rule)},
+                "help": {"text": ruledocs.plain_text(page), "markdown": page},
+                "helpUri": ruledocs.help_uri(rule.id),
+                "defaultConfiguration": {"level": rule.severity},
+            }
+        )
+    return rules
 
 
 def artifact_location(file: str, *, cwd: str) -> dict[str, str]:

@@ -83,6 +83,15 @@ def test_wheel_carries_the_extractor_and_the_target_schema(wheel: Path) -> None:
         assert files[packaged] == (ROOT / source).read_bytes(), packaged
 
 
+def test_wheel_carries_every_rule_page(wheel: Path) -> None:
+    """`ghafmemgen rule` and SARIF's help read them from the installed package."""
+    pages = tracked("ghafmemgen/lint/explanations")
+    assert len(pages) >= 20
+    files = wheel_files(wheel)
+    for name in pages:
+        assert files[name] == (ROOT / name).read_bytes(), name
+
+
 def test_wheel_declares_the_console_script(wheel: Path) -> None:
     files = wheel_files(wheel)
     (entry_points,) = [n for n in files if n.endswith(".dist-info/entry_points.txt")]
