@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
 import io
 import re
 import sys
@@ -95,7 +96,7 @@ def index_page() -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return html.escape(text, quote=False).replace("|", "\\|")
 
 
 def nav(text: str) -> str:

@@ -100,4 +100,4 @@ def rule(
     found = ruledocs.find(rule_id)
     if found is None:
         raise UsageError(f"unknown rule {rule_id!r}; `ghafmemgen rules` lists them")
-    print(ruledocs.page(found, absolute_links=True), end="")
+    print(ruledocs.page(found, absolute_links=True, rendered=False), end="")

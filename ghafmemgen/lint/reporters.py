@@ -158,13 +158,14 @@ def _sarif_rules() -> list[JSONObject]:
     rules: list[JSONObject] = []
     for rule in RULES.values():
         page = ruledocs.page(rule, absolute_links=True)
+        source = ruledocs.page(rule, absolute_links=True, rendered=False)
         rules.append(
             {
                 "id": rule.id,
                 "name": rule_name(rule.summary, rule.id),
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": ruledocs.full_description(rule)},
-                "help": {"text": ruledocs.plain_text(page), "markdown": page},
+                "help": {"text": ruledocs.plain_text(source), "markdown": page},
                 "helpUri": ruledocs.help_uri(rule.id),
                 "defaultConfiguration": {"level": rule.severity},
             }

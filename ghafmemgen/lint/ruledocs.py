@@ -9,6 +9,7 @@ as the rule's `help`, so the three cannot disagree.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 from pathlib import Path
@@ -59,13 +60,23 @@ def _when(rule: Rule) -> str:
     )
 
 
-def page(rule: Rule, *, absolute_links: bool = False, body: str | None = None) -> str:
+def page(
+    rule: Rule, *, absolute_links: bool = False, rendered: bool = True, body: str | None = None
+) -> str:
     """The rule's page in Markdown. `absolute_links` for a page read outside the manual (the
-    terminal, SARIF); `body` replaces the explanation file's text (the generator's draft)."""
+    terminal, SARIF); `rendered=False` for a reader who sees the Markdown source (the terminal):
+    the summary keeps `<name>` as written instead of escaping it for HTML; `body` replaces the
+    explanation file's text (the generator's draft)."""
     text = explanation(rule.id) if body is None else body
     if absolute_links:
         text = _RELATIVE_LINK.sub(lambda m: f"]({_resolve(m[1])})", text)
-    return f"# {rule.id}: {rule.summary}\n\nSeverity: **{rule.severity}**. {_when(rule)}\n\n{text}"
+    title = summary_markdown(rule) if rendered else rule.summary
+    return f"# {rule.id}: {title}\n\nSeverity: **{rule.severity}**. {_when(rule)}\n\n{text}"
+
+
+def summary_markdown(rule: Rule) -> str:
+    """The summary as Markdown text: `tap-<name>` must not become an HTML tag."""
+    return html.escape(rule.summary, quote=False)
 
 
 def _resolve(relative: str) -> str:

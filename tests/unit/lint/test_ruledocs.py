@@ -73,3 +73,8 @@ def test_full_description_is_the_first_paragraph_on_one_line() -> None:
     text = ruledocs.full_description(RULES["GMG010"])
     assert text.startswith("That every VM's tap interface name")
     assert "\n" not in text and "##" not in text
+
+
+def test_a_summary_with_angle_brackets_stays_text_where_markdown_is_rendered() -> None:
+    assert ruledocs.page(RULES["GMG010"]).startswith("# GMG010: tap-&lt;name&gt; is longer")
+    assert ruledocs.page(RULES["GMG010"], rendered=False).startswith("# GMG010: tap-<name> is")
