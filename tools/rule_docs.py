@@ -45,7 +45,13 @@ NAV_END = "      # generated rule pages: end\n"
 
 
 def example_command(rule: Rule) -> list[str]:
-    return ["check", "fleet.yaml", "--select", rule.id, *(["--simulate"] if rule.opt_in else [])]
+    return [
+        "check",
+        "fleet.yaml",
+        "--select",
+        rule.id,
+        *(["--simulate"] if rule.id == "GMG080" else []),
+    ]
 
 
 def run_example(rule: Rule, fleet: str) -> str:

@@ -97,7 +97,9 @@ def test_github_code_scanning_accepts_our_sarif(multitool: Path, tmp_path: Path)
         ),
         sarif_of(bad, cwd=ROOT / "tests" / "bad", out=tmp_path / "bad.sarif"),
         sarif_of(
-            ["--simulate", *example_fleets(examples)], cwd=examples, out=tmp_path / "ex.sarif"
+            ["--simulate", "--select", ",".join(RULES), *example_fleets(examples)],  # opt-in too
+            cwd=examples,
+            out=tmp_path / "ex.sarif",
         ),
     ]
     seen = {r["ruleId"] for log in logs for r in json.loads(log.read_text())["runs"][0]["results"]}
