@@ -60,8 +60,10 @@ def has_balloon(vm: Vm) -> bool:
 
 
 def deflate_effective(vm: Vm) -> bool:
-    # crosvm never reads deflate-on-oom; ghaf-mem-manager still steers its balloon.
-    return has_balloon(vm) and vm.deflate_on_oom and vm.hypervisor == "qemu"
+    """Whether deflate-on-OOM is in effect. crosvm, as microvm.nix and Ghaf run it (never
+    --strict-balloon), offers the guest VIRTIO_BALLOON_F_DEFLATE_ON_OOM whatever
+    microvm.deflateOnOOM says; qemu adds deflate-on-oom=on only when it is true."""
+    return has_balloon(vm) and (vm.hypervisor == "crosvm" or vm.deflate_on_oom)
 
 
 def zram_disk_mib(vm: Vm) -> int:

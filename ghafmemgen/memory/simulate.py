@@ -4,9 +4,10 @@ On resume every VM's drivers allocate a spike P at once. Each VM starts at its w
 U = workingSet * V of its visible memory V = mem (app VMs sit at their base: ghaf-mem-manager
 has inflated their balloons), so it has F = V - U free. The spike is absorbed by the first
 layer with room: free memory, then zram (compressing idle pages frees
-G = min(zramDisk, idle * U) * (1 - 1/r)), then the balloon (app VMs take back up to
-microvm.mem - V from the host), else the VM goes OOM. The host then holds what every VM
-holds, and either fits in RAM, spills into swap, or goes OOM.
+G = min(zramDisk, idle * U) * (1 - 1/r)), then the balloon (app VMs with deflate-on-OOM in
+effect take back up to microvm.mem - V from the host; without it, ghaf-mem-manager deflates
+the balloon only seconds later, after the OOM killer), else the VM goes OOM. The host then
+holds what every VM holds, and either fits in RAM, spills into swap, or goes OOM.
 
 `zramMiB` and `balloonMiB` are what that layer *contributed* to absorbing the spike (0 when
 the spike never reached it, and 0 when the VM went OOM); `marginMiB` is the room left across
@@ -36,7 +37,7 @@ class VmOutcome:
     zram_disk_mib: int  # D: the zram device's uncompressed capacity (from the plan)
     idle_mib: float  # idle * U: the pages zram may compress
     zram_room_mib: float  # G = min(D, idle * U) * (1 - 1/r): what zram can free
-    balloon_room_mib: int  # qemuMemMiB - V for app VMs with a balloon, else 0
+    balloon_room_mib: int  # qemuMemMiB - V for app VMs with deflate-on-OOM in effect, else 0
     absorbed_by: Layer
     zram_mib: float  # what zram contributed
     balloon_mib: float  # N: what the balloon took back from the host
@@ -83,9 +84,12 @@ def simulate_vm(vm: Vm, plan: VmPlan, *, compression_ratio: float) -> VmOutcome:
     spike = vm.resume.spike_mib
     idle = vm.resume.idle * used
     zram_room = min(plan.zram_disk_mib, idle) * (1 - 1 / compression_ratio)
-    balloon_room = plan.qemu_mem_mib - visible if plan.balloon else 0
+    # Only deflate-on-OOM gives a balloon back in time (the plan's deflateOnOOM: always on a
+    # ballooned crosvm VM, the configured value on qemu).
+    balloon_room = plan.qemu_mem_mib - visible if plan.deflate_on_oom else 0
     # Cumulative room after each layer; the first that holds the spike absorbs it. A VM
-    # without a balloon has room 0 there, so the zram row already decided for it.
+    # without a balloon (or without deflate-on-OOM) has room 0 there, so the zram row already
+    # decided for it.
     layers: tuple[tuple[Layer, float], ...] = (
         ("free", free),
         ("zram", free + zram_room),

@@ -302,7 +302,7 @@ def test_plan_text_is_a_plain_table_when_piped() -> None:
     assert "\x1b[" not in proc.stdout  # no colour codes
     row = next(line for line in proc.stdout.splitlines() if line.startswith("chrome-vm"))
     assert row.split() == [
-        "chrome-vm", "app", "crosvm", "6144", "18432", "yes", "no", "4608", "2764.8",
+        "chrome-vm", "app", "crosvm", "6144", "18432", "yes", "yes", "4608", "2764.8",
         "8908.8", "21196.8",
     ]  # fmt: skip
 

@@ -67,7 +67,7 @@ def test_laptop_chrome_vm(laptop: dict[str, Any]) -> None:
     assert chrome["effectiveMinMiB"] == 8908.8  # 6144 + 2764.8
     assert chrome["effectiveMaxMiB"] == 21196.8  # 18432 + 2764.8
     assert chrome["balloon"] is True
-    assert chrome["deflateOnOOM"] is False  # crosvm ignores it
+    assert chrome["deflateOnOOM"] is True  # crosvm's relaxed balloon always deflates on OOM
     assert chrome["hypervisor"] == "crosvm"
 
 
@@ -197,11 +197,13 @@ def test_compression_ratio_from_defaults(tmp_path: Path) -> None:
 # --- balloons and deflate-on-OOM ----------------------------------------------------------
 
 
-def test_deflate_on_oom_only_reaches_qemu_app_vms_with_a_balloon(tmp_path: Path) -> None:
+def test_deflate_on_oom_in_effect(tmp_path: Path) -> None:
     text = HOST + (
         "vms:\n"
         "  q-vm: {kind: app, mem: 1024, hypervisor: qemu}\n"
         "  c-vm: {kind: app, mem: 1024, hypervisor: crosvm, deflateOnOOM: true}\n"
+        "  d-vm: {kind: app, mem: 1024, hypervisor: crosvm, deflateOnOOM: false}\n"
+        "  e-vm: {kind: app, mem: 1024, hypervisor: crosvm, balloonRatio: 0}\n"
         "  n-vm: {kind: app, mem: 1024, hypervisor: qemu, balloonRatio: 0}\n"
         "  o-vm: {kind: app, mem: 1024, hypervisor: qemu, deflateOnOOM: false}\n"
         "  s-vm: {kind: system, mem: 1024, hypervisor: qemu}\n"
@@ -210,7 +212,9 @@ def test_deflate_on_oom_only_reaches_qemu_app_vms_with_a_balloon(tmp_path: Path)
     flags = {v["name"]: (v["balloon"], v["deflateOnOOM"]) for v in plan["vms"]}
     assert flags == {
         "q-vm": (True, True),  # Ghaf's default: balloonRatio 2, deflateOnOOM true
-        "c-vm": (True, False),  # crosvm never reads deflate-on-oom
+        "c-vm": (True, True),  # crosvm's relaxed balloon offers deflate-on-OOM
+        "d-vm": (True, True),  # whatever microvm.deflateOnOOM says (GMG021 warns)
+        "e-vm": (False, False),  # no balloon on crosvm either
         "n-vm": (False, False),  # no balloon, nothing to deflate
         "o-vm": (True, False),  # switched off
         "s-vm": (False, False),  # system VMs have no balloon

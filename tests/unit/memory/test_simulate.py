@@ -152,6 +152,27 @@ def test_system_vm_without_balloon_runs_out_when_zram_is_too_small(tmp_path: Pat
     ]
 
 
+@pytest.mark.parametrize(
+    ("settings", "absorbed"),
+    [
+        ("hypervisor: qemu, deflateOnOOM: true", "balloon"),
+        ("hypervisor: qemu, deflateOnOOM: false", "oom"),  # mem-manager comes too late
+        ("hypervisor: crosvm, deflateOnOOM: true", "balloon"),
+        ("hypervisor: crosvm, deflateOnOOM: false", "balloon"),  # crosvm deflates anyway
+    ],
+)
+def test_the_balloon_absorbs_only_with_deflate_on_oom_in_effect(
+    tmp_path: Path, settings: str, absorbed: str
+) -> None:
+    body = APP_1G.format(ram="4GiB").replace("balloonRatio: 1,", f"balloonRatio: 1, {settings},")
+    vm = only_vm(run(tmp_path, body))
+    assert vm.absorbed_by == absorbed
+    # F + G = 448 without the balloon: 600 - 448 = 152 short
+    assert (vm.balloon_room_mib, vm.shortfall_mib) == (
+        (1024, 0) if absorbed == "balloon" else (0, 152)
+    )
+
+
 def test_app_vm_without_balloon_cannot_use_the_balloon_layer(tmp_path: Path) -> None:
     body = """\
     host: {ram: 8GiB}
