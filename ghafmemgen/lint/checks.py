@@ -85,7 +85,7 @@ def unknown_profile_vm(ctx: Context) -> Iterator[Hit]:
     listed: str | None = None  # made once: every unknown name gets the same list
     for name in ctx.data.get("profiles", {}).get(profile, {}).get("vms", {}):
         if name not in known:
-            listed = listed if listed is not None else _some(sorted(known))
+            listed = listed if listed is not None else some(sorted(known))
             yield Hit(
                 rule="GMG012",
                 message=f"profile {profile} overrides {name}, which the fleet does not define: "
@@ -94,7 +94,7 @@ def unknown_profile_vm(ctx: Context) -> Iterator[Hit]:
             )
 
 
-def _some(names: list[str], shown: int = 10) -> str:
+def some(names: list[str], shown: int = 10) -> str:
     """The first names, and how many more: a message stays short in a 100,000-VM fleet."""
     more = f", ... ({len(names)} in all)" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more
@@ -119,22 +119,6 @@ def system_vm_balloon(ctx: Context) -> Iterator[Hit]:
                 "to deflate: remove it",
                 path=("vms", vm.name, "deflateOnOOM"),
             )
-
-
-def crosvm_deflate(ctx: Context) -> Iterator[Hit]:
-    places: dict[DataPath, list[str]] = defaultdict(list)
-    for vm in ctx.fleet.vms:
-        if vm.kind == "app" and vm.hypervisor == "crosvm" and vm.deflate_on_oom:
-            origin = ctx.origin(vm.name, "deflateOnOOM")
-            if origin[-1] == "deflateOnOOM":  # written in the file, not the built-in default
-                places[origin].append(vm.name)
-    for path, names in places.items():
-        yield Hit(
-            rule="GMG021",
-            message=f"deflateOnOOM: true has no effect on crosvm ({', '.join(names)}): crosvm "
-            "ignores it and ghaf-mem-manager steers the balloon; remove it or use qemu",
-            path=path,
-        )
 
 
 def qemu_2048(ctx: Context) -> Iterator[Hit]:

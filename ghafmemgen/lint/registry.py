@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from ghafmemgen.findings import Severity
-from ghafmemgen.lint import checks, resume
+from ghafmemgen.lint import checks, reach, resume
 from ghafmemgen.lint.checks import Check, Hit
 from ghafmemgen.memory.model import Fleet
 from ghafmemgen.memory.plan import Plan
@@ -159,8 +159,14 @@ RULES: dict[str, Rule] = {
         Rule(
             id="GMG021",
             severity="warning",
-            summary="deflateOnOOM: true reaches a crosvm app VM, where it has no effect",
-            check=checks.crosvm_deflate,
+            summary="deflateOnOOM: false on a ballooned crosvm app VM (crosvm always deflates "
+            "on OOM)",
+            check=reach.crosvm_deflate,
+            explanation="crosvm, as microvm.nix and Ghaf run it (never --strict-balloon), "
+            "creates its balloon in relaxed mode, which offers the guest "
+            "VIRTIO_BALLOON_F_DEFLATE_ON_OOM; microvm.nix's crosvm runner never passes "
+            "deflateOnOOM. A crosvm guest therefore always deflates its balloon on OOM, and "
+            "the plan says so. Only qemu honours deflateOnOOM: false.",
         ),
         Rule(
             id="GMG022",
@@ -174,6 +180,16 @@ RULES: dict[str, Rule] = {
             severity="warning",
             summary="an app VM has both passthrough and a balloon (VFIO pins its RAM)",
             check=checks.passthrough_balloon,
+        ),
+        Rule(
+            id="GMG024",
+            severity="warning",
+            summary="a system VM Ghaf has no base for (its vmConfig.sysvms entry does nothing)",
+            check=reach.unknown_system_vm,
+            explanation="ghaf.virtualization.vmConfig.sysvms.<key> reaches only a system VM "
+            "whose configuration applies lib.ghaf.vm.applyVmConfig: on x86 laptops adminvm, "
+            "audiovm, guivm, idsvm and netvm (modules/profiles/laptop-x86.nix); gpuvm and "
+            "dispvm exist only on Orin (modules/profiles/orin.nix).",
         ),
         Rule(
             id="GMG030",
@@ -265,6 +281,18 @@ RULES: dict[str, Rule] = {
             severity="error",
             summary="hibernation with randomEncryption or without resumeDevice",
             check=checks.hibernation,
+        ),
+        Rule(
+            id="GMG042",
+            severity="error",
+            summary="layout ghaf with resumeDevice: false (Ghaf's disko layout sets true)",
+            check=reach.ghaf_swap_content,
+        ),
+        Rule(
+            id="GMG043",
+            severity="warning",
+            summary="layout ghaf with randomEncryption (Ghaf derives it from storage encryption)",
+            check=reach.ghaf_swap_content,
         ),
         Rule(
             id="GMG050",

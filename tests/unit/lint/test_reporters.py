@@ -241,7 +241,7 @@ def test_sarif_valid_with_findings(
         assert rule["fullDescription"]["text"] == ruledocs.full_description(entry)
         assert rule["helpUri"] == f"{ruledocs.DOCS_URL}rules/{rule['id']}.md"
     names = {r["id"]: r["name"] for r in driver["rules"]}
-    assert names["GMG021"] == "DeflateOnOOMTrueReachesACrosvmAppVMWhereItHasNoEffect"
+    assert names["GMG021"] == "DeflateOnOOMFalseOnABalloonedCrosvmAppVMCrosvmAlwaysDeflatesOnOOM"
 
     results = run["results"]
     assert [r["ruleId"] for r in results] == [

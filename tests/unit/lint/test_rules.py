@@ -98,17 +98,45 @@ CASES = [
     ),
     pytest.param(
         "GMG021",
-        insert(15, "    deflateOnOOM: true", replace(8, "  hypervisor: crosvm")),
+        insert(15, "    deflateOnOOM: false", replace(8, "  hypervisor: crosvm")),
         [(16, 5)],
-        insert(15, "    deflateOnOOM: true"),  # on qemu it does what it says
+        insert(15, "    deflateOnOOM: false"),  # on qemu it does what it says
         id="GMG021-on-the-vm",
     ),
     pytest.param(
         "GMG021",
-        insert(8, "  deflateOnOOM: true", replace(8, "  hypervisor: crosvm")),
+        insert(8, "  deflateOnOOM: false", replace(8, "  hypervisor: crosvm")),
         [(9, 3)],  # in defaults
-        replace(8, "  hypervisor: crosvm"),  # Ghaf's built-in default is not reported
+        insert(8, "  deflateOnOOM: true", replace(8, "  hypervisor: crosvm")),  # true is fine
         id="GMG021-in-defaults",
+    ),
+    pytest.param(
+        "GMG024",
+        replace(10, "  foo-vm:"),  # a system VM Ghaf has no base for
+        [(10, 3)],
+        replace(10, "  ids-vm:"),
+        id="GMG024-unknown",
+    ),
+    pytest.param(
+        "GMG024",
+        replace(10, "  gpu-vm:"),  # Orin only
+        [(10, 3)],
+        CLEAN,
+        id="GMG024-orin-only",
+    ),
+    pytest.param(
+        "GMG042",
+        insert(6, "    layout: ghaf\n    resumeDevice: false"),
+        [(8, 5)],
+        insert(6, "    layout: ghaf\n    resumeDevice: true"),
+        id="GMG042",
+    ),
+    pytest.param(
+        "GMG043",
+        insert(6, "    layout: ghaf\n    randomEncryption: false"),
+        [(8, 5)],
+        insert(6, "    layout: lvm\n    randomEncryption: false"),
+        id="GMG043",
     ),
     pytest.param(
         "GMG022",
@@ -296,22 +324,31 @@ def test_gmg070_vm_count(tmp_path: Path, systems: int, apps: int, fires: bool) -
 
 
 def test_gmg021_one_finding_per_place_written(tmp_path: Path) -> None:
-    text = replace(8, "  hypervisor: crosvm\n  deflateOnOOM: true") + (
-        "  own-vm:\n    kind: app\n    mem: 1GiB\n    deflateOnOOM: true\n"
+    text = replace(8, "  hypervisor: crosvm\n  deflateOnOOM: false") + (
+        "  own-vm:\n    kind: app\n    mem: 1GiB\n    deflateOnOOM: false\n"
         "  also-vm: {kind: app, mem: 1GiB}\n"
+        "  flat-vm: {kind: app, mem: 1GiB, balloonRatio: 0}\n"
     )
     # 9 deflateOnOOM in defaults; own-vm at 17, its deflateOnOOM at 20. app-vm and also-vm
-    # inherit from defaults: one finding there, naming both.
+    # inherit from defaults: one finding there, naming both; flat-vm has no balloon.
     findings = [f for f in check(tmp_path, text) if f.rule == "GMG021"]
     assert sorted((f.line, f.column) for f in findings) == [(9, 3), (20, 5)]
     in_defaults = next(f for f in findings if f.line == 9)
     assert "also-vm, app-vm" in in_defaults.message
     assert "own-vm" not in in_defaults.message
+    assert "flat-vm" not in in_defaults.message
+    assert "cannot be honoured on crosvm" in in_defaults.message
 
 
-def test_gmg021_not_for_system_vms_or_qemu(tmp_path: Path) -> None:
-    text = insert(8, "  deflateOnOOM: true", replace(11, "    kind: system"))
-    assert located(check(tmp_path, text), "GMG021") == []  # qemu: it works there
+def test_gmg021_not_for_qemu_or_true(tmp_path: Path) -> None:
+    assert located(check(tmp_path, insert(8, "  deflateOnOOM: false")), "GMG021") == []
+    crosvm_true = insert(8, "  deflateOnOOM: true", replace(8, "  hypervisor: crosvm"))
+    assert located(check(tmp_path, crosvm_true), "GMG021") == []
+
+
+def test_gmg024_accepts_the_system_vms_ghaf_has(tmp_path: Path) -> None:
+    for name in ("admin-vm", "audio-vm", "gui-vm", "ids-vm", "net-vm"):
+        assert located(check(tmp_path, replace(10, f"  {name}:")), "GMG024") == [], name
 
 
 def test_gmg031_message_states_numbers_and_fix(tmp_path: Path) -> None:
