@@ -1,6 +1,8 @@
 # A stand-in for the few nixpkgs `lib` functions the generated modules use, and a tiny
 # module evaluator, so tests can evaluate the rendered files with plain nix-instantiate
-# (no nixpkgs). It keeps what the tests depend on from the real module system:
+# (no nixpkgs). What Ghaf makes of the output is proven with the real modules in
+# tests/upstream/; this covers only what those do not (see tests/unit/emit/test_nix.py).
+# It keeps what the tests depend on from the real module system:
 #   - priorities: a plain definition is 100, mkDefault 1000, mkForce 50, an option default
 #     1500; the lowest number wins, and different values at the winning priority conflict;
 #   - mkIf conditions are evaluated lazily per definition, so `config = mkIf cfg.enable` can

@@ -21,6 +21,7 @@ from ghafmemgen.emit.json import plan_json_text
 from ghafmemgen.emit.nixlit import FILTERS, NixLiteralError, call
 from ghafmemgen.errors import GhafmemgenError
 from ghafmemgen.findings import variant_name
+from ghafmemgen.memory import ghaf
 from ghafmemgen.memory.model import Fleet, Swap, Vm, Zram
 from ghafmemgen.memory.plan import Plan
 
@@ -78,13 +79,42 @@ def _zram_defaults(zram: Zram) -> dict[str, Any]:
 
 
 def swap_settings(vm: Vm) -> dict[str, Any]:
-    """ghaf.virtualization.microvm.swap for one VM beyond vm-swap.nix's defaults: its own zram
-    overrides, and enable forced off when zram is off, because Ghaf's VM bases set it to true
-    as a plain definition that a plain `false` would conflict with."""
+    """ghaf.virtualization.microvm.swap for one app VM in appvm-base.nix (the fork way, with
+    vm-swap.nix's options): its own zram overrides, and enable forced off when zram is off,
+    because Ghaf's VM bases set it to true as a plain definition."""
     settings: dict[str, Any] = dict(sorted(vm.zram_overrides.items()))
     if not vm.zram.enable:
         settings["enable"] = call("lib.mkForce", False)
     return settings
+
+
+# zram field -> (its attribute path in the VM, the Zram attribute), for the overrides
+_ZRAM_PATHS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("zramSwap", "algorithm"), "algorithm"),
+    (("zramSwap", "memoryPercent"), "memory_percent"),
+    (("zramSwap", "priority"), "priority"),
+    (("boot", "kernel", "sysctl", "vm.swappiness"), "swappiness"),
+)
+
+
+def ghaf_overrides(vm: Vm) -> list[tuple[tuple[str, ...], Any]]:
+    """What vm-config.nix puts into the VM's extraModules, as (attribute path, value): the
+    settings vmConfig has no option for, where the fleet differs from what Ghaf does
+    (ghafmemgen.memory.ghaf), each with lib.mkForce because Ghaf sets them as plain
+    definitions. Empty for a VM that is Ghaf's."""
+    overrides: list[tuple[tuple[str, ...], Any]] = []
+    if not vm.zram.enable:
+        overrides.append((("ghaf", "virtualization", "microvm", "swap", "enable"), False))
+    else:
+        overrides += [
+            (path, getattr(vm.zram, field))
+            for path, field in _ZRAM_PATHS
+            if getattr(vm.zram, field) != getattr(ghaf.ZRAM, field)
+        ]
+    deflate = ghaf.microvm_deflate_on_oom(vm)
+    if vm.kind == "app" and deflate != ghaf.APP_VM_DEFLATE_ON_OOM:
+        overrides.append((("microvm", "deflateOnOOM"), deflate))
+    return [(path, call("lib.mkForce", value)) for path, value in sorted(overrides)]
 
 
 def _keyed(vms: list[Vm], what: str) -> dict[str, Vm]:
@@ -127,7 +157,7 @@ def _app_vms(fleet: Fleet, plan: Plan) -> Mapping[str, dict[str, Any]]:
         vm_plan = plans[vm.name]
         return {
             "balloon": vm_plan.balloon,
-            "deflateOnOOM": vm.deflate_on_oom,
+            "deflateOnOOM": ghaf.microvm_deflate_on_oom(vm),
             "hypervisor": vm.hypervisor,
             "mem": vm_plan.qemu_mem_mib,
             "swap": {"enable": True, **swap_settings(vm)},
@@ -140,7 +170,7 @@ def _app_vms(fleet: Fleet, plan: Plan) -> Mapping[str, dict[str, Any]]:
 def _vm_config_entry(vm: Vm) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "mem": vm.mem_mib,
-        "swap": swap_settings(vm),
+        "overrides": ghaf_overrides(vm),
         "vcpu": vm.vcpu,
         "vmm": vm.hypervisor,
     }
@@ -216,14 +246,28 @@ def swap_rationale(fleet: Fleet, plan: Plan) -> str:
     return f"{chosen}; {required}."
 
 
+# layout -> what the build's swap volume will have: the fleet's own values, except on Ghaf's
+# disko layout, which decides them itself (randomEncryption from the build's encryption).
+_SWAP_CONTENT_STATED: dict[str, Callable[[Swap], dict[str, Any]]] = {
+    "ghaf": lambda swap: {
+        "resumeDevice": ghaf.SWAP_RESUME_DEVICE,
+        "randomEncryption": ghaf.SWAP_RANDOM_ENCRYPTION,
+    },
+    "lvm": lambda swap: {
+        "resumeDevice": swap.resume_device,
+        "randomEncryption": swap.random_encryption,
+    },
+}
+_SWAP_CONTENT_STATED["gpt"] = _SWAP_CONTENT_STATED["lvm"]
+
+
 def host_swap_json(fleet: Fleet, plan: Plan) -> dict[str, Any]:
     swap = fleet.host.swap
     return {
         "generator": GENERATOR,
         "layout": swap.layout,
         "sizeMiB": plan.host.swap_mib,
-        "resumeDevice": swap.resume_device,
-        "randomEncryption": swap.random_encryption,
+        **_SWAP_CONTENT_STATED[swap.layout](swap),
         "requiredSwapMiB": plan.host.required_swap_mib,
         "rationale": swap_rationale(fleet, plan),
         **_SWAP_JSON_EXTRA[swap.layout](swap),

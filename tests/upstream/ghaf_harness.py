@@ -2,7 +2,8 @@
 evaluate the output inside Ghaf's own modules (./ghaf.nix) and compare with `ghafmemgen plan`.
 
 GHAFMEMGEN_UPSTREAM names a directory laid out like ../shared/upstream (its README lists the
-trees); unset, `<repo>/../shared/upstream` is used when it exists. Set (as .ci/run sets it),
+trees); unset, `$GHAFMEMGEN_SHARED/upstream` (default `<repo>/../shared/upstream`) is used when
+it exists. Set (as .ci/run sets it),
 a missing tree or nix-instantiate fails the tests; unset and absent, they skip with the reason.
 """
 
@@ -43,7 +44,8 @@ APPVM_BASE_MEMORY_LINES = (
 def upstream_dir() -> Path:
     """The upstream trees, or a skip (unset and absent) / failure (set and unusable)."""
     configured = os.environ.get(UPSTREAM_ENV)
-    path = Path(configured) if configured else ROOT.parent / "shared" / "upstream"
+    shared = Path(os.environ.get("GHAFMEMGEN_SHARED") or ROOT.parent / "shared")
+    path = Path(configured) if configured else shared / "upstream"
     marker = path / "ghaf" / "modules" / "microvm" / "vm-config.nix"
     if not marker.is_file():
         if configured:

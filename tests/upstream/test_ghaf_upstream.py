@@ -4,6 +4,7 @@ every ghaf-mem-manager unit and the host swap exactly what `ghafmemgen plan` pri
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,10 @@ def assert_matches_plan(
         assert got["vcpu"] == want["vcpu"], name
         assert got["balloon"] == vm["balloon"], name
         assert got["hypervisor"] == vm["hypervisor"], name
-        if vm["balloon"] and vm["hypervisor"] == "qemu":
-            assert got["deflateOnOOM"] == vm["deflateOnOOM"], name
+        # deflate-on-OOM in effect: crosvm always offers it (relaxed balloon), qemu only
+        # with microvm.deflateOnOOM (the runners in microvm.nix's lib/runners/).
+        in_effect = vm["balloon"] and (got["hypervisor"] == "crosvm" or got["deflateOnOOM"])
+        assert vm["deflateOnOOM"] == in_effect, name
         zram = want["zram"]
         assert got["zram"]["enable"] == zram["enable"] == (vm["zramDiskMiB"] > 0), name
         if zram["enable"]:
@@ -118,7 +121,29 @@ def test_a_profile_that_lowers_an_app_vm_moves_the_mem_manager_floor(
 # -- fleets that use what the format offers -----------------------------------------------
 
 CASES: dict[str, dict[str, Any]] = {
+    "zram-per-vm": {
+        "vms": {
+            "chrome-vm": {"zram": {"algorithm": "zstd", "memoryPercent": 50, "swappiness": 60}},
+            "gui-vm": {"zram": {"priority": 10}},
+            "media-vm": {"zram": {"memoryPercent": 40}},
+        }
+    },
+    "zram-fleet-defaults": {"defaults": {"zram": {"algorithm": "lz4", "swappiness": 30}}},
     "zram-off-on-a-system-vm": {"vms": {"net-vm": {"zram": {"enable": False}}}},
+    "zram-mixed": {
+        "defaults": {"zram": {"memoryPercent": 30, "swappiness": 60}},
+        "vms": {
+            "media-vm": {"zram": {"enable": False}},
+            "net-vm": {"zram": {"enable": False}},
+            "comms-vm": {"zram": {"memoryPercent": 50, "algorithm": "zstd"}},
+        },
+    },
+    "zram-priority": {"vms": {"gui-vm": {"zram": {"priority": 100}}}},
+    "crosvm-app-vm-asking-no-deflate": {"vms": {"chrome-vm": {"deflateOnOOM": False}}},
+    "ids-vm": {"vms": {"ids-vm": {"kind": "system", "mem": 768, "vcpu": 1}}},
+    "qemu-app-vm-without-deflate": {
+        "vms": {"comms-vm": {"hypervisor": "qemu", "balloonRatio": 1, "deflateOnOOM": False}}
+    },
 }
 
 
@@ -129,6 +154,25 @@ def test_fleet_settings_reach_unmodified_ghaf(
     fleet = fleet_file(tmp_path, CASES[case])
     out = render(fleet, tmp_path / "out", ignore=["GMG031"])
     assert_matches_plan(ghaf_eval(rendered=out), fleet)
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p or "base")
+def test_bundled_fleet_renders_no_override(tmp_path: Path, profile: str | None) -> None:
+    """The bundled fleet is Ghaf's defaults: vm-config.nix states vmConfig's own options and
+    forces nothing."""
+    out = render(LAPTOP, tmp_path / "out", profile, ignore=["GMG031"])
+    lines = (out / "vm-config.nix").read_text(encoding="utf-8").splitlines()
+    text = "\n".join(line for line in lines if not line.startswith("#"))
+    assert "extraModules" not in text
+    assert "mkForce" not in text
+
+
+def test_qemu_app_vm_without_deflate_gets_false(ghaf_eval: Evaluate, tmp_path: Path) -> None:
+    fleet = fleet_file(tmp_path, CASES["qemu-app-vm-without-deflate"])
+    summary = ghaf_eval(rendered=render(fleet, tmp_path / "out"))
+    comms = summary["vms"]["comms-vm"]
+    assert (comms["hypervisor"], comms["mem"], comms["balloon"]) == ("qemu", 8192, True)
+    assert comms["deflateOnOOM"] is False
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -153,6 +197,10 @@ def test_ghaf_layout_swap_volume(ghaf_eval: Evaluate, tmp_path: Path, encryption
     assert_matches_plan(summary, LAPTOP)
     assert summary["swap"]["lv"]["resumeDevice"] is True
     assert summary["swap"]["lv"]["randomEncryption"] is (not encryption)
+    stated = json.loads((out / "host-swap.json").read_text(encoding="utf-8"))
+    assert stated["resumeDevice"] is summary["swap"]["lv"]["resumeDevice"]
+    assert stated["randomEncryption"] == "!ghaf.storage.encryption.enable"
+    assert stated["sizeMiB"] == summary["swap"]["swapSize"]
 
 
 def test_harness_host_is_shaped_like_a_nixos_host(upstream: Path, tmp_path: Path) -> None:

@@ -1,8 +1,11 @@
 """render: the generated Nix, proven by the real evaluator; goldens; the output set on disk.
 
-The modules are evaluated by tests/module_harness.nix, a stand-in for the few nixpkgs `lib`
-functions they use plus a tiny module evaluator (priorities, lazy mkIf, option types), so
-`nix-instantiate --eval` gives what a NixOS build would see for the memory options.
+What Ghaf makes of the output (every VM, ghaf-mem-manager, the swap LV, against the plan) is
+proven inside Ghaf's real modules by tests/upstream/. Here tests/module_harness.nix, a
+stand-in for the few nixpkgs `lib` functions used plus a tiny module evaluator, covers only
+what those do not: the disko modules of the lvm and gpt layouts (the pinned disko tree cannot
+be evaluated alone), a swap of 0, the app VM table refusing an unknown VM, and that a hostile
+fleet file name never becomes code.
 
 Goldens: tests/golden/<base|profile>/<file>. After an intended change to the output, run
 `GHAFMEMGEN_UPDATE_GOLDEN=1 pytest tests/unit/emit/test_nix.py` and review the diff in git.
@@ -136,29 +139,6 @@ def eval_app_vms(nix_eval: NixEval, out: Path, names: list[str]) -> dict[str, An
     return result
 
 
-def eval_vm_config(nix_eval: NixEval, out: Path) -> dict[str, Any]:
-    """vm-config.nix on the host, then each VM as Ghaf builds it: its base (swap on),
-    vm-swap.nix and the extraModules vm-config.nix gives it."""
-    expr = f"""
-      let
-        h = import {nix_path(HARNESS)};
-        dir = {nix_path(out)};
-        host = h.evalModules {{ modules = [ (dir + "/vm-config.nix") ]; }};
-        vmConfig = host.config.ghaf.virtualization.vmConfig;
-        vm = cfg: h.evalModules {{
-          modules = [ (dir + "/vm-swap.nix") {GHAF_VM_BASE} ] ++ (cfg.extraModules or [ ]);
-        }};
-      in
-      {{
-        inherit vmConfig;
-        vms = builtins.mapAttrs (_: builtins.mapAttrs (_: vm)) vmConfig;
-      }}
-    """
-    result = nix_eval(expr)
-    assert isinstance(result, dict)
-    return result
-
-
 def harness_expr(*modules: str, args: str = "{ }") -> str:
     return (
         f"(import {nix_path(HARNESS)}).evalModules"
@@ -188,135 +168,12 @@ def eval_module(nix_eval: NixEval, *modules: str, args: str = "{ }") -> dict[str
     return result
 
 
-def zram_effect(vm_eval: dict[str, Any]) -> dict[str, Any] | None:
-    """What the VM ends up with: zramSwap and vm.swappiness, or None when zram is off."""
-    config = vm_eval["config"]
-    if "zramSwap" not in config:
-        assert config["ghaf"]["virtualization"]["microvm"]["swap"]["enable"] is False
-        return None
-    return {**config["zramSwap"], "swappiness": config["boot"]["kernel"]["sysctl"]["vm.swappiness"]}
-
-
-def expected_zram(vm: Any) -> dict[str, Any] | None:
-    z = vm.zram
-    if not z.enable:
-        return None
-    return {
-        "enable": True,
-        "algorithm": z.algorithm,
-        "memoryPercent": z.memory_percent,
-        "priority": z.priority,
-        "swappiness": z.swappiness,
-    }
-
-
-# -- the bundled fleet: parse, evaluate, compare with the plan ---------------------------
-
-
 @pytest.mark.parametrize("profile", PROFILES)
 def test_every_rendered_nix_file_parses(
     laptop_out: dict[Profile, Path], nix_parse: Callable[[Path], None], profile: Profile
 ) -> None:
     for name in NIX_FILES:
         nix_parse(laptop_out[profile] / name)
-
-
-@pytest.mark.parametrize("profile", PROFILES)
-def test_appvm_base_gives_each_app_vm_its_planned_memory(
-    laptop_out: dict[Profile, Path], nix_eval: NixEval, profile: Profile
-) -> None:
-    var = variant_of(LAPTOP, profile)
-    apps = {vm.short_name: vm for vm in var.fleet.vms if vm.kind == "app"}
-    plans = {p.name: p for p in var.plan.vms}
-    results = eval_app_vms(nix_eval, laptop_out[profile], sorted(apps))
-    assert sorted(results) == sorted(apps)
-    for key, vm in apps.items():
-        got, prio = results[key]["config"]["microvm"], results[key]["priorities"]["microvm"]
-        plan = plans[vm.name]
-        assert got["mem"] == plan.qemu_mem_mib == vm.mem_mib * (vm.balloon_ratio + 1)
-        assert got["balloon"] == plan.balloon
-        assert got["deflateOnOOM"] == vm.deflate_on_oom
-        assert got["vcpu"] == vm.vcpu
-        assert got["hypervisor"] == vm.hypervisor
-        assert prio["mem"] == prio["vcpu"] == 1000  # lib.mkDefault, as in Ghaf
-        assert zram_effect(results[key]) == expected_zram(vm)
-
-
-def test_chrome_in_the_base_fleet(laptop_out: dict[Profile, Path], nix_eval: NixEval) -> None:
-    """The issue's example: chrome-vm gets microvm.mem 18432 (6144 * 3) with a balloon."""
-    chrome = eval_app_vms(nix_eval, laptop_out[None], ["chrome"])["chrome"]["config"]["microvm"]
-    assert chrome["mem"] == 18432
-    assert chrome["balloon"] is True
-    planned = {p.name: p for p in variant_of(LAPTOP).plan.vms}["chrome-vm"]
-    assert planned.qemu_mem_mib == chrome["mem"]
-
-
-@pytest.mark.parametrize("profile", PROFILES)
-def test_vm_config_sets_every_vm_as_the_fleet_says(
-    laptop_out: dict[Profile, Path], nix_eval: NixEval, profile: Profile
-) -> None:
-    var = variant_of(LAPTOP, profile)
-    result = eval_vm_config(nix_eval, laptop_out[profile])
-    vm_config = result["vmConfig"]
-    groups = {"app": "appvms", "system": "sysvms"}
-    expected_keys = {
-        group: sorted(vm.short_name for vm in var.fleet.vms if vm.kind == kind)
-        for kind, group in groups.items()
-    }
-    assert {g: sorted(v) for g, v in vm_config.items()} == expected_keys
-    plans = {p.name: p for p in var.plan.vms}
-    for vm in var.fleet.vms:
-        entry = vm_config[groups[vm.kind]][vm.short_name]
-        assert (entry["mem"], entry["vcpu"], entry["vmm"]) == (vm.mem_mib, vm.vcpu, vm.hypervisor)
-        if vm.kind == "app":
-            # What Ghaf's resolveAppVmConfig + appvm-base make of it.
-            assert entry["mem"] * (entry["balloonRatio"] + 1) == plans[vm.name].qemu_mem_mib
-        else:
-            assert "balloonRatio" not in entry
-        vm_eval = result["vms"][groups[vm.kind]][vm.short_name]
-        assert zram_effect(vm_eval) == expected_zram(vm)
-
-
-def test_vm_config_keys_are_ghafs(laptop_out: dict[Profile, Path], nix_eval: NixEval) -> None:
-    vm_config = eval_vm_config(nix_eval, laptop_out[None])["vmConfig"]
-    assert sorted(vm_config["sysvms"]) == ["adminvm", "audiovm", "guivm", "netvm"]
-    assert sorted(vm_config["appvms"]) == ["business", "chrome", "comms", "flatpak", "media"]
-
-
-@pytest.mark.parametrize("profile", PROFILES)
-def test_host_swap_is_the_planned_swap(
-    laptop_out: dict[Profile, Path], nix_eval: NixEval, profile: Profile
-) -> None:
-    var = variant_of(LAPTOP, profile)
-    out = laptop_out[profile]
-    config = eval_module(nix_eval, nix_path(out / "host-swap.nix"))["config"]
-    assert config == {"ghaf": {"partitioning": {"disko": {"swapSize": var.plan.host.swap_mib}}}}
-    spec = json.loads((out / "host-swap.json").read_text())
-    assert spec["sizeMiB"] == var.plan.host.swap_mib
-    assert spec["requiredSwapMiB"] == var.plan.host.required_swap_mib
-
-
-def test_base_fleet_swap_size_is_12288(laptop_out: dict[Profile, Path], nix_eval: NixEval) -> None:
-    config = eval_module(nix_eval, nix_path(laptop_out[None] / "host-swap.nix"))["config"]
-    assert config["ghaf"]["partitioning"]["disko"]["swapSize"] == 12288
-
-
-def test_vm_swap_defaults_have_ghafs_effect(
-    laptop_out: dict[Profile, Path], nix_eval: NixEval
-) -> None:
-    """The bundled fleet keeps Ghaf's zram: lzo-rle, 25 %, swappiness 10, off unless enabled."""
-    path = nix_path(laptop_out[None] / "vm-swap.nix")
-    on = eval_module(nix_eval, path, GHAF_VM_BASE)
-    assert zram_effect(on) == {
-        "enable": True,
-        "algorithm": "lzo-rle",
-        "memoryPercent": 25,
-        "priority": 5,
-        "swappiness": 10,
-    }
-    off = eval_module(nix_eval, path)["config"]
-    assert "zramSwap" not in off and "boot" not in off
-    assert off["ghaf"]["virtualization"]["microvm"]["swap"]["enable"] is False
 
 
 def test_unknown_app_vm_stops_evaluation_naming_it_and_the_known_ones(
@@ -412,44 +269,6 @@ def test_output_does_not_depend_on_where_the_fleet_lives(tmp_path: Path) -> None
 
 
 # -- other fleets: zram off and overrides, lvm/gpt layouts, no swap ----------------------
-
-ZRAM_PATCH = {
-    "defaults": {"zram": {"memoryPercent": 30, "swappiness": 60}},
-    "vms": {
-        "media-vm": {"zram": {"enable": False}},
-        "net-vm": {"zram": {"enable": False}},
-        "comms-vm": {"zram": {"memoryPercent": 50, "algorithm": "zstd"}},
-    },
-}
-
-
-def test_zram_off_vm_is_forced_off_and_overrides_reach_the_vm(
-    tmp_path: Path, nix_eval: NixEval, nix_parse: Callable[[Path], None]
-) -> None:
-    out = tmp_path / "out"
-    var = render_to(out, fleet_file(tmp_path, ZRAM_PATCH))
-    for name in NIX_FILES:
-        nix_parse(out / name)
-    vm_config = (out / "vm-config.nix").read_text()
-    assert vm_config.count("enable = lib.mkForce false;") == 2
-    result = eval_vm_config(nix_eval, out)
-    vms = {vm.name: vm for vm in var.fleet.vms}
-    assert zram_effect(result["vms"]["sysvms"]["netvm"]) is None
-    assert zram_effect(result["vms"]["appvms"]["media"]) is None
-    comms = zram_effect(result["vms"]["appvms"]["comms"])
-    assert comms == expected_zram(vms["comms-vm"])
-    assert comms is not None and (comms["memoryPercent"], comms["algorithm"]) == (50, "zstd")
-    gui = zram_effect(result["vms"]["sysvms"]["guivm"])
-    assert gui is not None and (gui["memoryPercent"], gui["swappiness"]) == (30, 60)
-    for vm in var.fleet.vms:  # every VM, against the model
-        group = "appvms" if vm.kind == "app" else "sysvms"
-        assert zram_effect(result["vms"][group][vm.short_name]) == expected_zram(vm)
-    apps = eval_app_vms(nix_eval, out, ["media", "comms", "chrome"])
-    assert zram_effect(apps["media"]) is None
-    assert apps["media"]["priorities"]["ghaf"]["virtualization"]["microvm"]["swap"]["enable"] == 50
-    assert zram_effect(apps["comms"]) == expected_zram(vms["comms-vm"])
-    assert zram_effect(apps["chrome"]) == expected_zram(vms["chrome-vm"])
-
 
 LAYOUTS = {
     "lvm": (
