@@ -145,8 +145,8 @@ def _host_swap(fleet: _Fleet, target: Target) -> None:
     else:
         fleet.put(("host", "swap", "size"), 0, ("host",), "the build has no disko swap volume")
         return
-    if volume is None:
-        return
+    if volume is None or volume is ghaf:
+        return  # on layout ghaf, Ghaf's disko layout decides both (GMG042, GMG043)
     index = target.swap_volumes.index(volume)
     # Defaults: resumeDevice follows host.hibernation (false); randomEncryption is false.
     for key, value in (

@@ -194,6 +194,7 @@ def build(
     shared: dict[Any, Any] = {}  # the Zram and Resume objects VMs without overrides share
     host = view["host"]
     swap = host.get("swap", {})
+    layout = swap.get("layout", "ghaf")
     hibernation = host.get("hibernation", False)
     size = swap.get("size", "auto")
     return Fleet(
@@ -207,8 +208,9 @@ def build(
             hibernation=hibernation,
             swap=Swap(
                 size_mib=None if size == "auto" else size,
-                layout=swap.get("layout", "ghaf"),
-                resume_device=swap.get("resumeDevice", hibernation),
+                layout=layout,
+                # Ghaf's disko layout always sets resumeDevice (GMG042 refuses false there).
+                resume_device=swap.get("resumeDevice", layout == "ghaf" or hibernation),
                 random_encryption=swap.get("randomEncryption", False),
                 volume_group=swap.get("volumeGroup", "pool"),
                 disk=swap.get("disk", "disk1"),
