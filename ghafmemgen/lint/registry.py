@@ -162,11 +162,6 @@ RULES: dict[str, Rule] = {
             summary="deflateOnOOM: false on a ballooned crosvm app VM (crosvm always deflates "
             "on OOM)",
             check=reach.crosvm_deflate,
-            explanation="crosvm, as microvm.nix and Ghaf run it (never --strict-balloon), "
-            "creates its balloon in relaxed mode, which offers the guest "
-            "VIRTIO_BALLOON_F_DEFLATE_ON_OOM; microvm.nix's crosvm runner never passes "
-            "deflateOnOOM. A crosvm guest therefore always deflates its balloon on OOM, and "
-            "the plan says so. Only qemu honours deflateOnOOM: false.",
         ),
         Rule(
             id="GMG022",
@@ -186,10 +181,6 @@ RULES: dict[str, Rule] = {
             severity="warning",
             summary="a system VM Ghaf has no base for (its vmConfig.sysvms entry does nothing)",
             check=reach.unknown_system_vm,
-            explanation="ghaf.virtualization.vmConfig.sysvms.<key> reaches only a system VM "
-            "whose configuration applies lib.ghaf.vm.applyVmConfig: on x86 laptops adminvm, "
-            "audiovm, guivm, idsvm and netvm (modules/profiles/laptop-x86.nix); gpuvm and "
-            "dispvm exist only on Orin (modules/profiles/orin.nix).",
         ),
         Rule(
             id="GMG030",
