@@ -54,6 +54,24 @@ def json_path(path: DataPath) -> str:
     )
 
 
+SHOWN_CHARS = 60  # at most this many characters of a user's value are quoted in a message
+
+
+def excerpt(text: str) -> str:
+    """`text`, or its first characters and "..." when longer than SHOWN_CHARS: a message
+    never grows with the value it names (one 1 MB scalar may stand behind 6,000 aliases)."""
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: JSON text cut to SHOWN_CHARS, a collection by its kind."""
+    if isinstance(value, dict | list):
+        return yaml_type(value)
+    # Cut before quoting: JSON-quoting a 1 MB string to keep 60 characters is 1 MB of work.
+    head = value[: SHOWN_CHARS + 1] if isinstance(value, str) else value
+    return excerpt(json.dumps(head, ensure_ascii=False))
+
+
 def yaml_type(value: Any) -> str:
     """What a loaded value is, in a YAML user's words (for messages)."""
     names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}

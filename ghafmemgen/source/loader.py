@@ -20,7 +20,7 @@ from typing import Any
 
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import DataPath, Finding
-from ghafmemgen.source.document import Document, json_path, yaml_type
+from ghafmemgen.source.document import Document, excerpt, json_path, yaml_type
 from ghafmemgen.source.positions import MASK, Positions, pack
 
 
@@ -67,7 +67,7 @@ _SCALAR_TAGS = {_TAG + "str": str, _TAG + "int": int, _TAG + "float": float, _TA
 
 def _tag_as_written(tag: str) -> str:
     """`tag:yaml.org,2002:binary` -> `!!binary`, the way the user wrote it."""
-    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+    return excerpt("!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag)
 
 
 class _Refusal(Exception):
@@ -96,6 +96,10 @@ def _resolve_plain(text: str, mark: Any) -> Any:
             )
         return int(text)
     if _OCT.fullmatch(text) or _HEX.fullmatch(text):
+        # int() reads any number of hex or octal digits, but printing the result in decimal
+        # (a message, JSON) fails past 4,300 digits: bound them as decimal ones are.
+        if len(text) > _MAX_INT_DIGITS:
+            raise _Refusal(f"integer {text[:12]}... has {len(text) - 2} digits: out of range", mark)
         return int(text[2:], 8 if text[1] == "o" else 16)
     if text in _NOT_FINITE:
         raise _Refusal(f"{text} is not a number ghafmemgen accepts (no NaN or infinity)", mark)
@@ -111,10 +115,10 @@ def _mark(mark: Any) -> tuple[int, int]:
 class _Builder:
     """Consumes the event stream of one document."""
 
-    def __init__(self, parser: Any, limits: Limits) -> None:
+    def __init__(self, parser: Any, limits: Limits, *, restore: dict[int, str] | None) -> None:
         from ruamel.yaml import events
 
-        self._next = parser.get_event
+        self._next = parser.get_event if restore is None else _restoring(parser, restore)
         self._events = events
         self._limits = limits
         self._anchors: dict[str, tuple[Any, int]] = {}
@@ -202,8 +206,9 @@ class _Builder:
             value_event = next_event()
             km, vm = key_event.start_mark, value_event.start_mark
             if key in marks:
+                first = (marks[key] >> 72) + 1
                 raise _Refusal(
-                    f"duplicate key {key!r} (first defined on line {(marks[key] >> 72) + 1}): "
+                    f"duplicate key {excerpt(key)!r} (first defined on line {first}): "
                     "keep one of them",
                     km,
                 )
@@ -258,7 +263,7 @@ class _Builder:
         key = self._scalar(event)
         if not isinstance(key, str):
             raise _Refusal(
-                f"mapping key {event.value!r} is read as {yaml_type(key)}: keys must be "
+                f"mapping key {excerpt(event.value)!r} is read as {yaml_type(key)}: keys must be "
                 "strings (quote it)",
                 event.start_mark,
             )
@@ -282,7 +287,8 @@ class _Builder:
     def _alias(self, event: Any) -> Any:
         if event.anchor not in self._anchors:
             raise _Refusal(
-                f"alias *{event.anchor} names no anchor defined before it", event.start_mark
+                f"alias *{excerpt(event.anchor)} names no anchor defined before it",
+                event.start_mark,
             )
         value, size = self._anchors[event.anchor]
         self._alias_nodes += size
@@ -327,12 +333,12 @@ def read_source(path: Path, *, limits: Limits) -> str:
                 1,
             )
         with path.open("rb") as handle:
-            raw = handle.read(limits.max_bytes + 1)
+            raw = _read_at_most(handle, limits.max_bytes, expected=size)
     except FileNotFoundError:
         raise UsageError(f"{name}: no such file") from None
     except OSError as exc:
         raise UsageError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > limits.max_bytes:
+    if raw is None:
         raise _error(
             name, f"file is over the {limits.max_bytes}-byte limit (raise --max-size)", 1, 1
         )
@@ -344,6 +350,27 @@ def read_source(path: Path, *, limits: Limits) -> str:
         raise _error(
             name, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded", line, column
         ) from None
+
+
+_CHUNK = 1 << 20
+
+
+def _read_at_most(handle: Any, limit: int, *, expected: int) -> bytes | None:
+    """The whole file if it holds at most `limit` bytes, else None. Read as it comes, so
+    memory follows the file, not --max-size (any --max-size works, and a device that never
+    ends stops one chunk past the limit). A regular file takes one read of its size plus
+    one that finds the end."""
+    chunks: list[bytes] = []
+    left = limit + 1
+    want = expected + 1 if expected else _CHUNK
+    while left > 0:
+        chunk = handle.read(min(left, want))
+        if not chunk:
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.append(chunk)
+        left -= len(chunk)
+        want = _CHUNK
+    return None
 
 
 @contextmanager
@@ -376,8 +403,9 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
             CParser.__init__(self, stream)
             BaseResolver.__init__(self)
 
+    text, restore = _hide_non_breaks(text)
     parser = Parser(text)
-    builder = _Builder(parser, limits)
+    builder = _Builder(parser, limits, restore=restore)
     try:
         with paused_gc(), _recursion_room(limits.max_depth):
             parser.get_event()  # StreamStart
@@ -422,6 +450,41 @@ def parse(text: str, *, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
     except YAMLError as exc:  # any other libyaml complaint still gets a located finding
         raise _error(file, f"YAML error: {str(exc).splitlines()[0][:200]}", 1, 1) from None
     return Document(file=file, data=data, positions=builder.positions)
+
+
+# YAML 1.2 breaks lines at LF and CR only. libyaml follows YAML 1.1, which also breaks at NEL,
+# LS and PS: a comment would end there and a quoted value fold them to a space. The parser
+# gets a text with a stand-in for each (one character for one, so positions hold) and the
+# values get the characters back.
+_NOT_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _hide_non_breaks(text: str) -> tuple[str, dict[int, str] | None]:
+    present = [char for char in _NOT_BREAKS if char in text]
+    if not present:
+        return text, None
+    unused = (chr(code) for code in range(0xF0000, 0xFFFFE) if chr(code) not in text)
+    restore = {}
+    for char in present:
+        stand_in = next(unused)
+        text = text.replace(char, stand_in)
+        restore[ord(stand_in)] = char
+    return text, restore
+
+
+def _restoring(parser: Any, restore: dict[int, str]) -> Any:
+    """parser.get_event, with the hidden characters put back into values and anchors."""
+    get_event = parser.get_event
+
+    def next_event() -> Any:
+        event = get_event()
+        if getattr(event, "value", None):
+            event.value = event.value.translate(restore)
+        if getattr(event, "anchor", None):
+            event.anchor = event.anchor.translate(restore)
+        return event
+
+    return next_event
 
 
 def _byte_position(text: str, offset: int) -> tuple[int, int]:

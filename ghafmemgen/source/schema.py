@@ -7,17 +7,13 @@ only an invalid document pays for jsonschema, whose errors this module turns int
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 from ghafmemgen.findings import DataPath, Finding
 from ghafmemgen.resources import fleet_schema, target_schema
-from ghafmemgen.source.document import Document, json_path, yaml_type
+from ghafmemgen.source.document import SHOWN_CHARS, Document, json_path, shown, yaml_type
 from ghafmemgen.source.fastschema import ecma_pattern, is_valid
-
-_MAX_SHOWN = 60  # characters of a user value quoted back in a message
-
 
 _SCHEMAS = {"fleet": fleet_schema, "target": target_schema}
 
@@ -43,16 +39,39 @@ def _pattern_keyword(_validator: Any, pattern: str, instance: Any, _schema: Any)
     from jsonschema.exceptions import ValidationError
 
     if isinstance(instance, str) and ecma_pattern(pattern)(instance) is None:
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        yield ValidationError(f"{shown(instance)} does not match {pattern!r}")
 
 
-def shown(value: Any) -> str:
-    text = (
-        json.dumps(value, ensure_ascii=False)
-        if not isinstance(value, dict | list)
-        else yaml_type(value)
-    )
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+class _Quoted(str):
+    """A long string as jsonschema sees it. jsonschema writes `repr(instance)` into the
+    message of every error it raises, whole, although we never print that message: one 1 MB
+    scalar behind 6,000 aliases made 6 GB of them. This repr quotes a bounded prefix."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return shown(self[: SHOWN_CHARS + 1])
+
+
+def _quoted_strings(data: Any) -> Any:
+    """`data` with every string longer than SHOWN_CHARS (keys too) as a _Quoted, each
+    distinct string object wrapped once however many aliases share it."""
+    wrapped: dict[int, _Quoted] = {}
+
+    def walk(node: Any) -> Any:
+        kind = type(node)
+        if kind is str:
+            if len(node) <= SHOWN_CHARS:
+                return node
+            found = wrapped.get(id(node))
+            return found if found is not None else wrapped.setdefault(id(node), _Quoted(node))
+        if kind is dict:
+            return {walk(key): walk(value) for key, value in node.items()}
+        if kind is list:
+            return [walk(item) for item in node]
+        return node
+
+    return walk(data)
 
 
 _TYPE_WORDS = {
@@ -147,14 +166,15 @@ def _best(errors: Any) -> Any:
 def explain(data: Any, *, schema: str) -> list[tuple[str, DataPath, bool]]:
     """Every way `data` breaks the named schema ("fleet" or "target"), described as for a
     finding: (message, path, point at the key rather than the value)."""
-    return [describe(error) for error in _validator(schema).iter_errors(data)]
+    return [describe(error) for error in _validator(schema).iter_errors(_quoted_strings(data))]
 
 
 def validate(document: Document) -> list[Finding]:
     if is_valid(document.data):  # the common case: no jsonschema import, no error objects
         return []
     findings: dict[tuple[int, int, str], Finding] = {}
-    for error in _validator().iter_errors(document.data):
+    # Only an invalid document comes here: the copy costs nothing on the common path.
+    for error in _validator().iter_errors(_quoted_strings(document.data)):
         message, path, at_key = describe(error)
         line, column = document.locate(path, at_key=at_key)
         finding = Finding(
