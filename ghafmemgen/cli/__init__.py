@@ -19,7 +19,20 @@ def __getattr__(name: str) -> object:
     return app_with_every_command()
 
 
+def _escape_what_stdout_cannot_encode() -> None:
+    """A stdout in ASCII or Latin-1 (LC_ALL=C, PYTHONIOENCODING) gets `\\xe9` for what it
+    cannot hold instead of a UnicodeEncodeError halfway through a report."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and codecs.lookup(encoding).name != "utf-8":
+            reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
+    _escape_what_stdout_cannot_encode()
     if sys.argv[1:] == ["--version"]:
         from ghafmemgen import GENERATOR
 

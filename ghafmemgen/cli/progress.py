@@ -9,6 +9,7 @@ disappears when the work is done.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -22,11 +23,19 @@ from ghafmemgen.cli.root import is_terminal
 DEFAULT_DELAY = 1.0
 
 
+NEVER = 24 * 3600.0  # a delay this long (or inf) means no bar: no timer thread is started
+
+
 def delay() -> float:
+    """GHAFMEMGEN_PROGRESS_DELAY in seconds: negative is 0, not a number (or NaN) is the
+    default, and anything from NEVER up to inf turns the bar off."""
     try:
-        return max(0.0, float(os.environ.get("GHAFMEMGEN_PROGRESS_DELAY", DEFAULT_DELAY)))
+        value = float(os.environ.get("GHAFMEMGEN_PROGRESS_DELAY", DEFAULT_DELAY))
     except ValueError:
         return DEFAULT_DELAY
+    if math.isnan(value):
+        return DEFAULT_DELAY
+    return min(max(0.0, value), NEVER)
 
 
 class _Bar:
@@ -90,12 +99,13 @@ def track(
     """Yield `paths` in order; with `enabled` and a terminal on `stream` (stderr), draw a
     bar once the work has taken `after` seconds (GHAFMEMGEN_PROGRESS_DELAY)."""
     stream = sys.stderr if stream is None else stream
-    if not enabled or not paths or not is_terminal(stream):
+    wait = delay() if after is None else after
+    if not enabled or not paths or wait >= NEVER or not is_terminal(stream):
         yield from paths
         return
     sizes = [_size(path) for path in paths]
     bar = _Bar(total=sum(sizes), label=label, stream=stream)
-    timer = threading.Timer(delay() if after is None else after, bar.start)
+    timer = threading.Timer(wait, bar.start)
     timer.daemon = True
     timer.start()
     done = 0

@@ -22,6 +22,7 @@ from ghafmemgen.lint.registry import RULES
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = ruledocs.HOME_URL  # this tool, not Ghaf
 SRCROOT = "%SRCROOT%"
+SRCROOT_DESCRIPTION = "The folder ghafmemgen check ran in; relative file names are relative to it."
 FINGERPRINT_KEY = "ghafmemgen/v1"
 
 _BOLD, _RESET = "\x1b[1m", "\x1b[0m"
@@ -41,14 +42,24 @@ def _suffix(finding: Finding) -> str:
 # -- text -------------------------------------------------------------------------------
 
 
+def printable(text: str) -> str:
+    """`text` with every character that is not printable written as its Python escape
+    (`\\n`, `\\x85`, `\\u2028`, `\\u202e`): a finding is one line, and what a terminal or a
+    log viewer shows is what the file holds (no line breaks, no reordering by bidi controls).
+    Printable non-ASCII text (`systém`) stays as it is."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _text_line(finding: Finding, *, color: bool) -> str:
     rule: str = finding.rule
     severity: str = finding.severity
     if color:
         rule = f"{_BOLD}{rule}{_RESET}"
         severity = f"{_SEVERITY_COLOR[finding.severity]}{severity}{_RESET}"
-    where = f"{finding.file}:{finding.line}:{finding.column}"
-    return f"{where}: {rule} {severity}: {finding.message}{_suffix(finding)}"
+    where = f"{printable(finding.file)}:{finding.line}:{finding.column}"
+    return f"{where}: {rule} {severity}: {printable(finding.message + _suffix(finding))}"
 
 
 def text_summary(
@@ -124,9 +135,17 @@ def escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _github_text(value: str) -> str:
+    """escape_data after `printable` for everything but CR and LF, which GitHub's own %0D and
+    %0A carry (a file name keeps pointing at its file)."""
+    return escape_data(
+        "\n".join("\r".join(map(printable, line.split("\r"))) for line in value.split("\n"))
+    )
+
+
 def escape_property(value: str) -> str:
     """@actions/core `escapeProperty`: `:` and `,` would end the property otherwise."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return _github_text(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def _github(findings: Sequence[Finding], **_: object) -> str:
@@ -139,7 +158,7 @@ def _github(findings: Sequence[Finding], **_: object) -> str:
     for f in findings:
         props = {"file": f.file, "line": str(f.line), "col": str(f.column), "title": f.rule}
         rendered = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
-        lines.append(f"::{f.severity} {rendered}::{escape_data(f.message + _suffix(f))}")
+        lines.append(f"::{f.severity} {rendered}::{_github_text(f.message + _suffix(f))}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -174,14 +193,18 @@ def _sarif_rules() -> list[JSONObject]:
 
 
 def artifact_location(file: str, *, cwd: str) -> dict[str, str]:
-    """A URI reference relative to %SRCROOT% (the cwd) when below it, else a file:// URI."""
-    absolute = Path(os.path.abspath(os.path.join(cwd, file)))  # abspath folds `..`
-    try:
-        relative = absolute.relative_to(cwd)
-    except ValueError:
-        return {"uri": absolute.as_uri()}
+    """Where a finding's file is, as the command line named it: a relative path (or an
+    absolute one inside the working folder) is a URI reference relative to %SRCROOT%, an
+    absolute path elsewhere a file:// URI. Nothing depends on where the working folder is,
+    so the same check from two clones gives the same bytes."""
+    if os.path.isabs(file):
+        relative = os.path.relpath(file, cwd)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return {"uri": Path(os.path.normpath(file)).as_uri()}
+    else:
+        relative = os.path.normpath(file)  # folds `sub/..` and `./` as abspath would
     # Quote the bytes: a file name that is not UTF-8 becomes %FF, like Path.as_uri() does.
-    return {"uri": quote(os.fsencode(relative.as_posix())), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(Path(relative).as_posix())), "uriBaseId": SRCROOT}
 
 
 def fingerprint(finding: Finding, uri: str) -> str:
@@ -216,7 +239,6 @@ def _sarif_result(finding: Finding, *, cwd: str, index: dict[str, int]) -> JSONO
 
 def _sarif(findings: Sequence[Finding], **_: object) -> str:
     cwd = os.getcwd()
-    root = Path(cwd).as_uri()
     index = {rid: i for i, rid in enumerate(RULES)}
     driver: JSONObject = {
         "name": "ghafmemgen",
@@ -226,8 +248,9 @@ def _sarif(findings: Sequence[Finding], **_: object) -> str:
     }
     run: JSONObject = {
         "tool": {"driver": driver},
-        # uriBaseId needs a base ending in '/' or relative URIs resolve against its parent.
-        "originalUriBaseIds": {SRCROOT: {"uri": root if root.endswith("/") else root + "/"}},
+        # No base URI: it would be the absolute working folder, different in every clone and
+        # CI runner. GitHub resolves %SRCROOT% to the repository's checkout.
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": SRCROOT_DESCRIPTION}}},
         "columnKind": "unicodeCodePoints",
         "results": [_sarif_result(f, cwd=cwd, index=index) for f in findings],
     }
