@@ -5,8 +5,8 @@ Commands call these functions; nothing here prints or exits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,10 @@ from ghafmemgen import units
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import DataPath, Finding, Selection
 from ghafmemgen.lint import registry, verify
-from ghafmemgen.lint.checks import Context, Hit
-from ghafmemgen.memory.model import Fleet, build, effective
-from ghafmemgen.memory.plan import Plan, plan_fleet
+from ghafmemgen.lint.checks import Hit
+from ghafmemgen.lint.context import Context
+from ghafmemgen.memory.model import Fleet, build, effective, rebuilt
+from ghafmemgen.memory.plan import Plan, plan_fleet, replan
 from ghafmemgen.memory.simulate import Simulation, simulate
 from ghafmemgen.source import loader, schema
 from ghafmemgen.source.document import Document, json_path
@@ -44,6 +45,10 @@ class Variant:
     fleet: Fleet
     plan: Plan
     view: Mapping[str, Any]
+    # A profile derived from the base fleet's variant: only the VMs at `rebuilt` differ.
+    base: Variant | None = None
+    rebuilt: tuple[int, ...] = ()
+    memo: dict[Any, Any] = field(default_factory=dict)  # indexes rules keep across profiles
 
     @cached_property
     def simulation(self) -> Simulation:
@@ -154,6 +159,57 @@ def variant(loaded: Loaded, profile: str | None) -> Variant:
         return Variant(loaded=loaded, fleet=fleet, plan=plan_fleet(fleet), view=view)
 
 
+def each_variant(loaded: Loaded, profiles: Iterable[str | None]) -> Iterator[Variant]:
+    """variant() of each of `profiles` (None: the base fleet), but a profile that changes
+    neither `defaults` nor which VMs are enabled is derived from the base fleet's variant:
+    only the VMs it sets are built and planned again (model.rebuilt, plan.replan), and the
+    rules look only at what changed (lint.context.Context). The base fleet and N profiles
+    cost the fleet once plus what each profile changes, not N + 1 fleets (3,000 VMs and
+    3,000 empty profiles took 47 s)."""
+    wanted = list(profiles)
+    if len(wanted) < 2:
+        yield from (variant(loaded, profile) for profile in wanted)
+        return
+    base = variant(loaded, None)
+    positions: dict[str, int] | None = None
+    for profile in wanted:
+        if profile is None or profile not in loaded.data.get("profiles", {}):
+            yield base if profile is None else variant(loaded, profile)  # the usage error
+            continue
+        if positions is None:
+            positions = {vm.name: at for at, vm in enumerate(base.fleet.vms)}
+        view = effective(loaded.data, profile)
+        with loader.paused_gc():
+            derived = rebuilt(
+                base.fleet,
+                profile=profile,
+                positions=positions,
+                base_view=base.view,
+                view=view,
+                names=loaded.data["profiles"][profile].get("vms", {}),
+            )
+            if derived is None:
+                yield variant(loaded, profile)
+                continue
+            fleet, at = derived
+            plan = replan(base.plan, base.fleet, fleet, at)
+        yield Variant(loaded=loaded, fleet=fleet, plan=plan, view=view, base=base, rebuilt=at)
+
+
+def context(var: Variant, *, simulation: Simulation | None = None) -> Context:
+    """What the checks read of a variant; a derived profile's carries its base's."""
+    return Context(
+        fleet=var.fleet,
+        plan=var.plan,
+        view=var.view,
+        data=var.loaded.data,
+        simulation=simulation,
+        base=None if var.base is None else context(var.base),
+        rebuilt=var.rebuilt,
+        memo=var.memo,
+    )
+
+
 def selection_for(loaded: Loaded, selection: Selection) -> Selection:
     lint = loaded.data.get("lint", {})
     select = selection.select or tuple(lint.get("select", ()))
@@ -166,13 +222,9 @@ def variant_hits(var: Variant, selection: Selection, *, simulate: bool = False) 
     one runner: check, render, report and fit all come through here."""
     wanted = selection_for(var.loaded, selection)
     asked = registry.opt_in_asked(wanted.select, simulate=simulate)
-    ctx = Context(
-        fleet=var.fleet,
-        plan=var.plan,
-        view=var.view,
-        data=var.loaded.data,
-        simulation=var.simulation if asked & registry.SIMULATION_RULES else None,
-    )
+    # A derived profile's simulation would cost the whole fleet: its checks add it up.
+    whole = bool(asked & registry.SIMULATION_RULES) and var.base is None
+    ctx = context(var, simulation=var.simulation if whole else None)
     return [hit for hit in registry.run(ctx, opt_in=asked) if wanted.enabled(hit.rule)]
 
 
@@ -214,8 +266,8 @@ def check(
     """Findings for each requested variant; a profile repeating a base finding is dropped."""
     found = (
         finding
-        for profile in profiles
-        for finding in check_variant(variant(loaded, profile), selection, simulate=simulate)
+        for var in each_variant(loaded, profiles)
+        for finding in check_variant(var, selection, simulate=simulate)
     )
     return unique(found)
 

@@ -8,15 +8,13 @@ document: they read the model, the plan and the profile's merged view.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from ghafmemgen.findings import DataPath
-from ghafmemgen.memory.model import Fleet
-from ghafmemgen.memory.plan import Plan, has_balloon
-from ghafmemgen.memory.simulate import Simulation
+from ghafmemgen.lint.context import Context
+from ghafmemgen.memory.model import GHAF_KEY_SPACES, Vm, ghaf_key
+from ghafmemgen.memory.plan import VmPlan, has_balloon
 from ghafmemgen.units import format_mib, round_up_to_gib
 
 IFNAMSIZ = 15  # Linux interface names hold at most 15 characters
@@ -32,41 +30,12 @@ class Hit:
     at_key: bool = True
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Context:
-    fleet: Fleet
-    plan: Plan
-    view: Mapping[str, Any]  # the merged raw data of this variant (normalized units)
-    data: Mapping[str, Any]  # the whole normalized document
-    simulation: Simulation | None = None  # the S3-resume simulation, when the caller has it
-
-    def vm_raw(self, name: str) -> Mapping[str, Any]:
-        vms: Mapping[str, Mapping[str, Any]] = self.view.get("vms", {})
-        return vms.get(name, {})
-
-    def origin(self, name: str, *keys: str) -> DataPath:
-        """Where a VM's effective value is written: on the VM, in defaults, or nowhere."""
-        if _dig(self.vm_raw(name), keys) is not None:
-            return ("vms", name, *keys)
-        if _dig(self.view.get("defaults", {}), keys) is not None:
-            return ("defaults", *keys)
-        return ("vms", name)
-
-
-def _dig(node: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
 # A check reads one variant and yields its hits; lint/registry.py says which rules it raises.
 Check = Callable[[Context], Iterator[Hit]]
 
 
 def tap_name_length(ctx: Context) -> Iterator[Hit]:
-    for vm in ctx.fleet.vms:
+    for vm, _ in ctx.examined():
         tap = f"tap-{vm.name}"
         if len(tap) > IFNAMSIZ:
             yield Hit(
@@ -74,6 +43,27 @@ def tap_name_length(ctx: Context) -> Iterator[Hit]:
                 message=f"interface {tap} has {len(tap)} characters, Linux allows {IFNAMSIZ}: "
                 f"shorten the VM name to at most {IFNAMSIZ - 4} characters",
                 path=("vms", vm.name),
+            )
+
+
+def _ghaf_key(ctx: Context, vm: Vm, p: VmPlan) -> tuple[str, str]:
+    return (GHAF_KEY_SPACES[vm.kind], ghaf_key(vm.name, vm.kind))
+
+
+def ghaf_key_clash(ctx: Context) -> Iterator[Hit]:
+    """Two VMs of a kind whose names give one Ghaf key: the later one in the file is
+    reported, naming the first."""
+    order = ctx.file_order()
+    for (space, key), vms in ctx.groups(_ghaf_key).items():
+        if len(vms) < 2:
+            continue
+        first, *others = sorted((vm.name for vm in vms), key=order.__getitem__)
+        for name in others:
+            yield Hit(
+                rule="GMG011",
+                message=f"{first} and {name} both become Ghaf's key {space}.{key}, and Ghaf "
+                f"would make one VM of the two: rename {name}",
+                path=("vms", name),
             )
 
 
@@ -85,7 +75,8 @@ def unknown_profile_vm(ctx: Context) -> Iterator[Hit]:
     listed: str | None = None  # made once: every unknown name gets the same list
     for name in ctx.data.get("profiles", {}).get(profile, {}).get("vms", {}):
         if name not in known:
-            listed = listed if listed is not None else some(sorted(known))
+            if listed is None:
+                listed = (ctx.base or ctx).cached("known", lambda: some(sorted(known)))
             yield Hit(
                 rule="GMG012",
                 message=f"profile {profile} overrides {name}, which the fleet does not define: "
@@ -101,7 +92,7 @@ def some(names: list[str], shown: int = 10) -> str:
 
 
 def system_vm_balloon(ctx: Context) -> Iterator[Hit]:
-    for vm in ctx.fleet.vms:
+    for vm, _ in ctx.examined():
         raw = ctx.vm_raw(vm.name)
         if vm.kind != "system":
             continue
@@ -122,7 +113,7 @@ def system_vm_balloon(ctx: Context) -> Iterator[Hit]:
 
 
 def qemu_2048(ctx: Context) -> Iterator[Hit]:
-    for vm, p in zip(ctx.fleet.vms, ctx.plan.vms, strict=True):
+    for vm, p in ctx.examined():
         if vm.hypervisor == "qemu" and p.qemu_mem_mib == 2048:
             yield Hit(
                 rule="GMG022",
@@ -133,7 +124,7 @@ def qemu_2048(ctx: Context) -> Iterator[Hit]:
 
 
 def passthrough_balloon(ctx: Context) -> Iterator[Hit]:
-    for vm in ctx.fleet.vms:
+    for vm, _ in ctx.examined():
         if vm.passthrough and has_balloon(vm):
             yield Hit(
                 rule="GMG023",
@@ -193,16 +184,23 @@ def host_memory(ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _qemu_mem(vm: Vm, p: VmPlan) -> int:
+    return p.qemu_mem_mib
+
+
+def _ram(ctx: Context) -> int | None:
+    return ctx.plan.host.ram_mib
+
+
 def vm_larger_than_host(ctx: Context) -> Iterator[Hit]:
     ram = ctx.plan.host.ram_mib
-    for p in ctx.plan.vms:
-        if p.qemu_mem_mib > ram:
-            yield Hit(
-                rule="GMG034",
-                message=f"{p.name} may grow to microvm.mem = {p.qemu_mem_mib} MiB, more than the "
-                f"host's {ram} MiB RAM: lower its mem or balloonRatio",
-                path=("vms", p.name, "mem"),
-            )
+    for _, p in ctx.over(_qemu_mem, _ram):
+        yield Hit(
+            rule="GMG034",
+            message=f"{p.name} may grow to microvm.mem = {p.qemu_mem_mib} MiB, more than the "
+            f"host's {ram} MiB RAM: lower its mem or balloonRatio",
+            path=("vms", p.name, "mem"),
+        )
 
 
 def hibernation(ctx: Context) -> Iterator[Hit]:
@@ -225,48 +223,62 @@ def hibernation(ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _vcpu(vm: Vm, p: VmPlan) -> int:
+    return vm.vcpu
+
+
+def _cpus(ctx: Context) -> int | None:
+    return ctx.fleet.host.cpus
+
+
 def vcpus(ctx: Context) -> Iterator[Hit]:
     cpus = ctx.fleet.host.cpus
-    for vm in ctx.fleet.vms:
-        if cpus is not None and vm.vcpu > cpus:
-            yield Hit(
-                rule="GMG050",
-                message=f"{vm.name} has {vm.vcpu} vCPUs, the host has {cpus} CPUs: lower vcpu",
-                path=("vms", vm.name, "vcpu"),
-            )
+    for vm, _ in ctx.over(_vcpu, _cpus):
+        yield Hit(
+            rule="GMG050",
+            message=f"{vm.name} has {vm.vcpu} vCPUs, the host has {cpus} CPUs: lower vcpu",
+            path=("vms", vm.name, "vcpu"),
+        )
+
+
+def _large_zram_origin(ctx: Context, vm: Vm, p: VmPlan) -> DataPath | None:
+    if vm.zram.memory_percent > 100:
+        return ctx.origin(vm.name, "zram", "memoryPercent")
+    return None
+
+
+def _no_zram_origin(ctx: Context, vm: Vm, p: VmPlan) -> DataPath | None:
+    if not vm.zram.enable and not has_balloon(vm):
+        return ctx.origin(vm.name, "zram", "enable")
+    return None
 
 
 def zram_settings(ctx: Context) -> Iterator[Hit]:
-    large: dict[DataPath, list[str]] = defaultdict(list)
-    percents: dict[DataPath, int] = {}  # the value written at each path
-    disabled: dict[DataPath, list[str]] = defaultdict(list)
-    for vm in ctx.fleet.vms:
-        if vm.zram.memory_percent > 100:
-            origin = ctx.origin(vm.name, "zram", "memoryPercent")
-            large[origin].append(vm.name)
-            percents.setdefault(origin, vm.zram.memory_percent)
-        if not vm.zram.enable and not has_balloon(vm):
-            disabled[ctx.origin(vm.name, "zram", "enable")].append(vm.name)
-    for path, names in large.items():
-        percent = percents[path]
+    for path, vms in ctx.groups(_large_zram_origin).items():
+        percent = vms[0].zram.memory_percent  # the value written at `path`
         yield Hit(
             rule="GMG060",
             message=f"zram memoryPercent {percent} makes the device larger than the VM's RAM "
-            f"({', '.join(names)}): pages it cannot compress still cost RAM; use 100 or less",
+            f"({some([vm.name for vm in vms])}): pages it cannot compress still cost RAM; "
+            "use 100 or less",
             path=path,
         )
-    for path, names in disabled.items():
+    for path, vms in ctx.groups(_no_zram_origin).items():
         yield Hit(
             rule="GMG061",
-            message=f"zram is off and there is no balloon ({', '.join(names)}): nothing absorbs a "
-            "spike; enable zram",
+            message=f"zram is off and there is no balloon ({some([vm.name for vm in vms])}): "
+            "nothing absorbs a spike; enable zram",
             path=path,
         )
+
+
+def _is_app(vm: Vm, p: VmPlan) -> bool:
+    return vm.kind == "app"
 
 
 def vm_count(ctx: Context) -> Iterator[Hit]:
     total = len(ctx.fleet.vms)
-    apps = sum(vm.kind == "app" for vm in ctx.fleet.vms)
+    apps = ctx.count(_is_app)
     if total > MAX_VMS or apps > MAX_APP_VMS:
         yield Hit(
             rule="GMG070",

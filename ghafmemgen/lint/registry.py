@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ghafmemgen.findings import Severity
 from ghafmemgen.lint import checks, reach, resume
 from ghafmemgen.lint.checks import Check, Hit
+from ghafmemgen.lint.context import Context
 from ghafmemgen.memory.model import Fleet
 from ghafmemgen.memory.plan import Plan
 
@@ -143,6 +144,12 @@ RULES: dict[str, Rule] = {
             severity="error",
             summary="tap-<name> is longer than 15 characters (Linux IFNAMSIZ)",
             check=checks.tap_name_length,
+        ),
+        Rule(
+            id="GMG011",
+            severity="error",
+            summary="two VM names become one Ghaf key (gui-vm and g-ui-vm are both guivm)",
+            check=checks.ghaf_key_clash,
         ),
         Rule(
             id="GMG012",
@@ -345,7 +352,7 @@ def checks_to_run(*, opt_in: Collection[str]) -> Iterator[Check]:
         yield rule.check
 
 
-def run(ctx: checks.Context, *, opt_in: Collection[str] = frozenset()) -> list[Hit]:
+def run(ctx: Context, *, opt_in: Collection[str] = frozenset()) -> list[Hit]:
     """Every hit of one variant: the default rules, plus the opt-in rules in `opt_in`."""
     return [
         hit

@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ghafmemgen.lint.checks import Context, Hit
+from ghafmemgen.lint.checks import Hit
+from ghafmemgen.lint.context import Context
 from ghafmemgen.memory.model import Swap, Vm
 from ghafmemgen.memory.plan import VmPlan
 from ghafmemgen.source.target import SwapVolume, Target, TargetVm

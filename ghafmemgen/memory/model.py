@@ -6,8 +6,8 @@ everything else replaces), like Ghaf's vm-budgets.nix overriding vmConfig.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -71,7 +71,18 @@ class Vm:
     @property
     def short_name(self) -> str:
         """Ghaf's key: `chrome` for app VM `chrome-vm`, `guivm` for system VM `gui-vm`."""
-        return self.name.removesuffix("-vm") if self.kind == "app" else self.name.replace("-", "")
+        return ghaf_key(self.name, self.kind)
+
+
+# Ghaf keys its VMs in two attribute sets, vmConfig.appvms and vmConfig.sysvms.
+GHAF_KEY_SPACES: dict[str, str] = {"app": "appvms", "system": "sysvms"}
+
+
+def ghaf_key(name: str, kind: str) -> str:
+    """The attribute name Ghaf gives a VM in its kind's set (GHAF_KEY_SPACES): app VM
+    `chrome-vm` is `chrome`, system VM `gui-vm` is `guivm`. Two VMs of a kind whose names
+    give the same key would be one VM to Ghaf (rule GMG011; render refuses them too)."""
+    return name.removesuffix("-vm") if kind == "app" else name.replace("-", "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,6 +191,29 @@ def _resume(settings: Mapping[str, Any], builtin_spike: int) -> Resume:
     )
 
 
+def _host(host: Mapping[str, Any]) -> Host:
+    swap = host.get("swap", {})
+    layout = swap.get("layout", "ghaf")
+    hibernation = host.get("hibernation", False)
+    size = swap.get("size", "auto")
+    return Host(
+        name=host.get("name", "host"),
+        ram_mib=host["ram"],
+        reserved_mib=host.get("reserved", DEFAULT_RESERVED_MIB),
+        cpus=host.get("cpus"),
+        hibernation=hibernation,
+        swap=Swap(
+            size_mib=None if size == "auto" else size,
+            layout=layout,
+            # Ghaf's disko layout always sets resumeDevice (GMG042 refuses false there).
+            resume_device=swap.get("resumeDevice", layout == "ghaf" or hibernation),
+            random_encryption=swap.get("randomEncryption", False),
+            volume_group=swap.get("volumeGroup", "pool"),
+            disk=swap.get("disk", "disk1"),
+        ),
+    )
+
+
 def build(
     data: Mapping[str, Any],
     *,
@@ -192,30 +226,10 @@ def build(
     view = effective(data, profile) if view is None else view
     defaults = deep_merge(BUILTIN_DEFAULTS, view.get("defaults", {}))
     shared: dict[Any, Any] = {}  # the Zram and Resume objects VMs without overrides share
-    host = view["host"]
-    swap = host.get("swap", {})
-    layout = swap.get("layout", "ghaf")
-    hibernation = host.get("hibernation", False)
-    size = swap.get("size", "auto")
     return Fleet(
         source=source,
         profile=profile,
-        host=Host(
-            name=host.get("name", "host"),
-            ram_mib=host["ram"],
-            reserved_mib=host.get("reserved", DEFAULT_RESERVED_MIB),
-            cpus=host.get("cpus"),
-            hibernation=hibernation,
-            swap=Swap(
-                size_mib=None if size == "auto" else size,
-                layout=layout,
-                # Ghaf's disko layout always sets resumeDevice (GMG042 refuses false there).
-                resume_device=swap.get("resumeDevice", layout == "ghaf" or hibernation),
-                random_encryption=swap.get("randomEncryption", False),
-                volume_group=swap.get("volumeGroup", "pool"),
-                disk=swap.get("disk", "disk1"),
-            ),
-        ),
+        host=_host(view["host"]),
         zram=_zram(defaults["zram"]),
         compression_ratio=float(defaults["compressionRatio"]),
         vms=tuple(
@@ -224,3 +238,41 @@ def build(
             if raw.get("enable", True)
         ),
     )
+
+
+def rebuilt(
+    base: Fleet,
+    *,
+    profile: str,
+    positions: Mapping[str, int],
+    base_view: Mapping[str, Any],
+    view: Mapping[str, Any],
+    names: Iterable[str],
+) -> tuple[Fleet, tuple[int, ...]] | None:
+    """A profile's Fleet from the base fleet's, for a profile that changes little of it: the
+    VMs `names` (those the profile sets) built again from `view` (the profile's effective
+    data), every other VM the base's own object at its place (`positions`: name -> index in
+    base.vms). Returns the fleet and the indexes rebuilt, or None when the profile changes
+    `defaults` or enables or disables a VM, which changes every VM or their order: then
+    build() it whole."""
+    if view.get("defaults", {}) != base_view.get("defaults", {}):
+        return None
+    raw_vms = view["vms"]
+    rebuilt_at = []
+    for name in names:
+        raw = raw_vms.get(name)
+        if raw is None:
+            continue  # not in the base fleet (rule GMG012)
+        at = positions.get(name)
+        if (at is not None) != raw.get("enable", True):
+            return None  # the set of enabled VMs changes
+        if at is not None:
+            rebuilt_at.append(at)
+    rebuilt_at.sort()
+    defaults = deep_merge(BUILTIN_DEFAULTS, view.get("defaults", {}))
+    vms = list(base.vms)
+    shared: dict[Any, Any] = {}
+    for at in rebuilt_at:
+        vms[at] = _vm(vms[at].name, raw_vms[vms[at].name], defaults, shared)
+    fleet = replace(base, profile=profile, host=_host(view["host"]), vms=tuple(vms))
+    return fleet, tuple(rebuilt_at)

@@ -102,26 +102,72 @@ def required_swap_mib(*, steady: int, largest_deflation: int, ram: int, hibernat
 
 def plan_fleet(fleet: Fleet) -> Plan:
     vms = tuple(plan_vm(vm, compression_ratio=fleet.compression_ratio) for vm in fleet.vms)
-    host = fleet.host
-    steady = host.reserved_mib + sum(vm.mem_mib for vm in vms)
-    worst = host.reserved_mib + sum(vm.qemu_mem_mib for vm in vms)
-    largest = max((vm.qemu_mem_mib - vm.mem_mib for vm in vms if vm.kind == "app"), default=0)
-    required = required_swap_mib(
-        steady=steady, largest_deflation=largest, ram=host.ram_mib, hibernation=host.hibernation
-    )
-    pinned = sum(p.qemu_mem_mib for p, vm in zip(vms, fleet.vms, strict=True) if vm.passthrough)
     return Plan(
         profile=fleet.profile,
         vms=vms,
-        host=HostPlan(
-            ram_mib=host.ram_mib,
-            reserved_mib=host.reserved_mib,
-            pinned_mib=pinned,
-            steady_mib=steady,
-            worst_case_mib=worst,
-            largest_deflation_mib=largest,
-            required_swap_mib=required,
-            swap_mib=required if host.swap.size_mib is None else host.swap.size_mib,
-            overcommit_ratio=worst / host.ram_mib if host.ram_mib else math.inf,
+        host=_host_plan(
+            fleet,
+            mem=sum(vm.mem_mib for vm in vms),
+            qemu_mem=sum(vm.qemu_mem_mib for vm in vms),
+            largest_deflation=max((_deflation(vm) for vm in vms), default=0),
+            pinned=sum(
+                p.qemu_mem_mib for p, vm in zip(vms, fleet.vms, strict=True) if vm.passthrough
+            ),
         ),
+    )
+
+
+def _deflation(vm: VmPlan) -> int:
+    return vm.qemu_mem_mib - vm.mem_mib if vm.kind == "app" else 0
+
+
+def _pinned(vm: Vm, p: VmPlan) -> int:
+    return p.qemu_mem_mib if vm.passthrough else 0
+
+
+def replan(base: Plan, base_fleet: Fleet, fleet: Fleet, rebuilt: tuple[int, ...]) -> Plan:
+    """The plan of `fleet`, which is `base_fleet` with the VMs at `rebuilt` replaced (and
+    maybe another host): those VMs are planned again, every sum is the base's plus the
+    difference, so a profile costs what it changes, not the whole fleet."""
+    vms = list(base.vms)
+    mem = base.host.steady_mib - base.host.reserved_mib
+    qemu_mem = base.host.worst_case_mib - base.host.reserved_mib
+    pinned = base.host.pinned_mib
+    largest, shrunk = base.host.largest_deflation_mib, False
+    for at in rebuilt:
+        old, new = vms[at], plan_vm(fleet.vms[at], compression_ratio=fleet.compression_ratio)
+        vms[at] = new
+        mem += new.mem_mib - old.mem_mib
+        qemu_mem += new.qemu_mem_mib - old.qemu_mem_mib
+        pinned += _pinned(fleet.vms[at], new) - _pinned(base_fleet.vms[at], old)
+        shrunk = shrunk or _deflation(old) == base.host.largest_deflation_mib
+        largest = max(largest, _deflation(new))
+    if shrunk:  # the largest deflation may be gone: the only sum that needs the whole fleet
+        largest = max((_deflation(vm) for vm in vms), default=0)
+    host = _host_plan(fleet, mem=mem, qemu_mem=qemu_mem, largest_deflation=largest, pinned=pinned)
+    return Plan(profile=fleet.profile, vms=tuple(vms), host=host)
+
+
+def _host_plan(
+    fleet: Fleet, *, mem: int, qemu_mem: int, largest_deflation: int, pinned: int
+) -> HostPlan:
+    host = fleet.host
+    steady = host.reserved_mib + mem
+    worst = host.reserved_mib + qemu_mem
+    required = required_swap_mib(
+        steady=steady,
+        largest_deflation=largest_deflation,
+        ram=host.ram_mib,
+        hibernation=host.hibernation,
+    )
+    return HostPlan(
+        ram_mib=host.ram_mib,
+        reserved_mib=host.reserved_mib,
+        pinned_mib=pinned,
+        steady_mib=steady,
+        worst_case_mib=worst,
+        largest_deflation_mib=largest_deflation,
+        required_swap_mib=required,
+        swap_mib=required if host.swap.size_mib is None else host.swap.size_mib,
+        overcommit_ratio=worst / host.ram_mib if host.ram_mib else math.inf,
     )

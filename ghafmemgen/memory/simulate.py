@@ -16,6 +16,7 @@ all of a VM's layers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -121,8 +122,9 @@ def simulate_vm(vm: Vm, plan: VmPlan, *, compression_ratio: float) -> VmOutcome:
     )
 
 
-def simulate_host(plan: HostPlan, vms: tuple[VmOutcome, ...]) -> HostOutcome:
-    demand = plan.reserved_mib + sum(vm.resident_mib for vm in vms)
+def simulate_host(plan: HostPlan, resident: Iterable[float]) -> HostOutcome:
+    """The host after resume, from what each VM holds (VmOutcome.resident_mib)."""
+    demand = plan.reserved_mib + sum(resident)
     ram, swap = plan.ram_mib, plan.swap_mib
     unswappable = plan.pinned_mib + plan.reserved_mib
     # First place that holds the demand; swap only helps if the unswappable part fits in RAM.
@@ -149,4 +151,5 @@ def simulate(fleet: Fleet, plan: Plan) -> Simulation:
         simulate_vm(vm, p, compression_ratio=fleet.compression_ratio)
         for vm, p in zip(fleet.vms, plan.vms, strict=True)
     )
-    return Simulation(profile=fleet.profile, vms=vms, host=simulate_host(plan.host, vms))
+    host = simulate_host(plan.host, (vm.resident_mib for vm in vms))
+    return Simulation(profile=fleet.profile, vms=vms, host=host)

@@ -16,8 +16,18 @@ from typing import TYPE_CHECKING, Any
 from ghafmemgen import GENERATOR
 from ghafmemgen.emit import templates
 from ghafmemgen.findings import Finding, Selection, variant_name
+from ghafmemgen.lint.resume import resume_outcome
+from ghafmemgen.memory.plan import HostPlan
 from ghafmemgen.memory.simulate import Simulation
-from ghafmemgen.pipeline import Loaded, Variant, check_variant, unique, variant
+from ghafmemgen.pipeline import (
+    Loaded,
+    Variant,
+    check_variant,
+    context,
+    each_variant,
+    unique,
+    variant,
+)
 from ghafmemgen.report.charts import Chart, mib_text
 from ghafmemgen.report.figures import (
     HOST_OUTCOMES,
@@ -121,27 +131,99 @@ def _findings(var: Variant, selection: Selection) -> tuple[Finding, ...]:
     return tuple(sorted(found, key=Finding.sort_key))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    """One variant's row in the overview table. A variant past MAX_SECTIONS has this row
+    only; its findings are those `check` reports for it, beyond the base fleet's."""
+
+    anchor: str | None  # its section, None when it has none
+    title: str
+    host: HostPlan
+    out_of_memory: list[str]  # what goes OOM on resume: VM names, then "host"
+    host_outcome: str
+    findings: tuple[Finding, ...]
+    beyond_base: bool  # the findings are those check adds for this profile
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def oom_text(self) -> str:
+        """The first names and how many in all: a cell stays short in a big fleet."""
+        names = self.out_of_memory
+        more = f" and {len(names) - SHOWN_OOM} more" if len(names) > SHOWN_OOM else ""
+        return ", ".join(names[:SHOWN_OOM]) + more
+
+    @classmethod
+    def of_section(cls, section: Section) -> Summary:
+        return cls(
+            anchor=section.anchor,
+            title=section.title,
+            host=section.variant.plan.host,
+            out_of_memory=section.out_of_memory,
+            host_outcome=section.simulation.host.outcome,
+            findings=section.findings,
+            beyond_base=False,
+        )
+
+
+# Variants drawn in full (charts, VM, findings and resume tables). A page for thousands of
+# profiles of thousands of VMs would weigh gigabytes; the others get an overview row, and
+# the page says how to see one in full (--profile NAME).
+MAX_SECTIONS = 12
+SHOWN_OOM = 10  # VM names an overview cell lists
+
+
+def _section(var: Variant, index: int, selection: Selection) -> Section:
+    profile = var.fleet.profile
+    if var.base is not None:  # a section shows all of a variant: build it whole
+        var = variant(var.loaded, profile)
+    sim = var.simulation
+    prefix = f"v{index}"
+    return Section(
+        anchor=_anchor(profile),
+        title=variant_name(profile).capitalize(),
+        variant=var,
+        simulation=sim,
+        findings=_findings(var, selection),
+        host_chart=host_chart(var, prefix=f"{prefix}-host"),
+        resume_chart=resume_chart(sim, prefix=f"{prefix}-resume"),
+        resume_host_chart=resume_host_chart(sim, prefix=f"{prefix}-resume-host"),
+    )
+
+
+def _summary(var: Variant, selection: Selection) -> Summary:
+    found = check_variant(var, selection, simulate=True)
+    out_of_memory, host = resume_outcome(context(var))
+    return Summary(
+        anchor=None,
+        title=variant_name(var.fleet.profile).capitalize(),
+        host=var.plan.host,
+        out_of_memory=out_of_memory + ([] if host.survived else ["host"]),
+        host_outcome=host.outcome,
+        findings=tuple(sorted(found, key=Finding.sort_key)),
+        beyond_base=var.base is not None,
+    )
+
+
 def build_sections(
     loaded: Loaded, *, profiles: Sequence[str | None], selection: Selection
-) -> list[Section]:
-    sections = []
-    for index, profile in enumerate(profiles):
-        var = variant(loaded, profile)
-        sim = var.simulation
-        prefix = f"v{index}"
-        sections.append(
-            Section(
-                anchor=_anchor(profile),
-                title=variant_name(profile).capitalize(),
-                variant=var,
-                simulation=sim,
-                findings=_findings(var, selection),
-                host_chart=host_chart(var, prefix=f"{prefix}-host"),
-                resume_chart=resume_chart(sim, prefix=f"{prefix}-resume"),
-                resume_host_chart=resume_host_chart(sim, prefix=f"{prefix}-resume-host"),
-            )
-        )
-    return sections
+) -> tuple[list[Section], list[Summary]]:
+    """The first MAX_SECTIONS variants in full, and an overview row for every variant."""
+    sections: list[Section] = []
+    rows: list[Summary] = []
+    for index, var in enumerate(each_variant(loaded, profiles)):
+        if index < MAX_SECTIONS:
+            sections.append(_section(var, index, selection))
+            rows.append(Summary.of_section(sections[-1]))
+        else:
+            rows.append(_summary(var, selection))
+    return sections, rows
 
 
 @cache
@@ -159,20 +241,22 @@ def _render(template: str, **context: Any) -> str:
 def render_report(
     loaded: Loaded, *, profiles: Sequence[str | None], selection: Selection
 ) -> tuple[str, list[Finding]]:
-    """The page, and every finding it shows (each variant's own, so a base finding that a
-    profile repeats is listed under both)."""
-    sections = build_sections(loaded, profiles=profiles, selection=selection)
+    """The page, and every finding it counts (each variant's own, so a base finding that a
+    profile repeats is listed under both; past MAX_SECTIONS, what check adds for it)."""
+    sections, rows = build_sections(loaded, profiles=profiles, selection=selection)
     html = _render(
         "report.html.j2",
         source=loaded.document.file,
         host=sections[0].variant.fleet.host.name,
         sections=sections,
+        rows=rows,
+        summarized=len(rows) - len(sections),
         comparison=comparison_chart([s.variant for s in sections]),
         vm_header=VM_HEADER,
         layer_names=LAYER_NAMES,
         host_outcomes=HOST_OUTCOMES,
     )
-    return html, [finding for section in sections for finding in section.findings]
+    return html, [finding for row in rows for finding in row.findings]
 
 
 def render_plan_svg(var: Variant) -> str:
