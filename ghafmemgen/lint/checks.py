@@ -46,23 +46,21 @@ def tap_name_length(ctx: Context) -> Iterator[Hit]:
             )
 
 
-def _ghaf_key(ctx: Context, vm: Vm, p: VmPlan) -> tuple[str, str]:
-    return (GHAF_KEY_SPACES[vm.kind], ghaf_key(vm.name, vm.kind))
+def _ghaf_key(ctx: Context, vm: Vm, p: VmPlan) -> str:
+    return f"{GHAF_KEY_SPACES[vm.kind]}.{ghaf_key(vm.name, vm.kind)}"
 
 
 def ghaf_key_clash(ctx: Context) -> Iterator[Hit]:
     """Two VMs of a kind whose names give one Ghaf key: the later one in the file is
     reported, naming the first."""
     order = ctx.file_order()
-    for (space, key), vms in ctx.groups(_ghaf_key).items():
-        if len(vms) < 2:
-            continue
+    for key, vms in ctx.groups(_ghaf_key, shared=True).items():
         first, *others = sorted((vm.name for vm in vms), key=order.__getitem__)
         for name in others:
             yield Hit(
                 rule="GMG011",
-                message=f"{first} and {name} both become Ghaf's key {space}.{key}, and Ghaf "
-                f"would make one VM of the two: rename {name}",
+                message=f"{first} and {name} both become Ghaf's key {key}, and Ghaf would "
+                f"make one VM of the two: rename {name}",
                 path=("vms", name),
             )
 

@@ -12,10 +12,9 @@ changes and what it finds.
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ghafmemgen.findings import DataPath
 from ghafmemgen.memory.model import Fleet, Vm
@@ -94,27 +93,35 @@ class Context:
         found += [at for at in self.rebuilt if value(*self._pair(at)) > bound]
         return [self._pair(at) for at in sorted(found)]
 
-    def groups(self, key: Callable[[Context, Vm, VmPlan], K | None]) -> dict[K, list[Vm]]:
-        """VMs by `key` (None: in no group), each group in fleet order. A derived profile
-        gets only the groups a rebuilt VM leaves or joins; the others, and so their
-        findings, are the base fleet's."""
+    def groups(
+        self, key: Callable[[Context, Vm, VmPlan], K | None], *, shared: bool = False
+    ) -> dict[K, list[Vm]]:
+        """VMs by `key` (None: in no group), each group in fleet order; `shared`: only the
+        groups of two VMs or more. A derived profile gets only the groups a rebuilt VM
+        leaves or joins; the others, and so their findings, are the base fleet's."""
+        least = 2 if shared else 1
         base = self.base
         if base is None:
-            positions = _group(self, key, range(len(self.fleet.vms)))
+            found = _Groups(self, key, range(len(self.fleet.vms)))
+            positions = {name: found.members(name) for name in found.names(least)}
         else:
-            before: dict[K, list[int]] = base.cached(
-                ("groups", key), lambda: _group(base, key, range(len(base.fleet.vms)))
+            before: _Groups[K] = base.cached(
+                ("groups", key), lambda: _Groups(base, key, range(len(base.fleet.vms)))
             )
-            left = _group(base, key, self.rebuilt)
-            joined = _group(self, key, self.rebuilt)
+            left = _Groups(base, key, self.rebuilt)
+            joined = _Groups(self, key, self.rebuilt)
             rebuilt = set(self.rebuilt)
             positions = {
                 name: sorted(
-                    [at for at in before.get(name, ()) if at not in rebuilt] + joined.get(name, [])
+                    [at for at in before.members(name) if at not in rebuilt] + joined.members(name)
                 )
-                for name in left.keys() | joined.keys()
+                for name in {*left.names(1), *joined.names(1)}
             }
-        return {name: [self.fleet.vms[at] for at in ats] for name, ats in positions.items() if ats}
+        return {
+            name: [self.fleet.vms[at] for at in ats]
+            for name, ats in positions.items()
+            if len(ats) >= least
+        }
 
     def count(self, test: VmTest) -> int:
         """How many VMs pass `test`: the base fleet's count, corrected for the rebuilt ones."""
@@ -151,15 +158,29 @@ VmFigure = Callable[[Vm, VmPlan], int]
 VmTest = Callable[[Vm, VmPlan], bool]
 
 
-def _group(
-    ctx: Context, key: Callable[[Context, Vm, VmPlan], K | None], positions: Iterable[int]
-) -> dict[K, list[int]]:
-    groups: dict[K, list[int]] = defaultdict(list)
-    for at in positions:
-        name = key(ctx, *ctx._pair(at))
-        if name is not None:
-            groups[name].append(at)
-    return groups
+class _Groups(Generic[K]):
+    """Positions of VMs by key. Most keys name one VM (Ghaf keys: every VM its own), so the
+    first position of each key is an int in one dict and only the rest go into lists: a
+    100,000-VM fleet would otherwise hold 100,000 one-item lists."""
+
+    __slots__ = ("_first", "_more")
+
+    def __init__(
+        self, ctx: Context, key: Callable[[Context, Vm, VmPlan], K | None], at: Iterable[int]
+    ) -> None:
+        self._first: dict[K, int] = {}
+        self._more: dict[K, list[int]] = {}
+        for position in at:
+            name = key(ctx, ctx.fleet.vms[position], ctx.plan.vms[position])
+            if name is not None and self._first.setdefault(name, position) != position:
+                self._more.setdefault(name, []).append(position)
+
+    def names(self, least: int) -> Iterable[K]:
+        return self._first if least < 2 else self._more
+
+    def members(self, name: K) -> list[int]:
+        first = self._first.get(name)
+        return [] if first is None else [first, *self._more.get(name, ())]
 
 
 def _dig(node: Any, keys: tuple[str, ...]) -> Any:
