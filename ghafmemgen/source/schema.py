@@ -12,7 +12,8 @@ from typing import Any
 
 from ghafmemgen.findings import DataPath, Finding
 from ghafmemgen.resources import fleet_schema, target_schema
-from ghafmemgen.source.document import SHOWN_CHARS, Document, json_path, shown, yaml_type
+from ghafmemgen.source.document import SHOWN_CHARS, Document, json_path, yaml_type
+from ghafmemgen.source.document import shown as shown  # schema.shown: how messages quote
 from ghafmemgen.source.fastschema import ecma_pattern, is_valid
 
 _SCHEMAS = {"fleet": fleet_schema, "target": target_schema}
