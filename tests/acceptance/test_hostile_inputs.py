@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAPTOP, ROOT, run_ghafmemgen
+from support import LAPTOP, ROOT, run_ghafmemgen
 
 ADDRESS_SPACE = 2 * 1024**3
 TIMEOUT = 120

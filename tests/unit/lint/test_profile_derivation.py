@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ghafmemgen import pipeline
 from ghafmemgen.findings import Finding, Selection
 
-from conftest import LAPTOP
+from support import LAPTOP
 
 NAMES = ["gui-vm", "g-ui-vm", "net-vm", "chrome-vm", "comms-vm", "a-vm", "b-vm", "zz-vm"]
 
