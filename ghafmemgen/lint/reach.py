@@ -3,23 +3,27 @@ decides itself, and VMs it has no place for. The facts are in ghafmemgen.memory.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from ghafmemgen.findings import DataPath
-from ghafmemgen.lint.checks import Context, Hit, some
+from ghafmemgen.lint.checks import Hit, some
+from ghafmemgen.lint.context import Context
 from ghafmemgen.memory import ghaf
-from ghafmemgen.memory.plan import has_balloon
+from ghafmemgen.memory.model import Vm
+from ghafmemgen.memory.plan import VmPlan, has_balloon
+
+
+def _crosvm_no_deflate_origin(ctx: Context, vm: Vm, p: VmPlan) -> DataPath | None:
+    if vm.hypervisor == "crosvm" and has_balloon(vm) and not vm.deflate_on_oom:
+        return ctx.origin(vm.name, "deflateOnOOM")
+    return None
 
 
 def crosvm_deflate(ctx: Context) -> Iterator[Hit]:
     """GMG021: deflateOnOOM: false on a ballooned crosvm app VM cannot be honoured, located
     where it is written: the VM's key, or defaults.deflateOnOOM when the VM inherits it."""
-    places: dict[DataPath, list[str]] = defaultdict(list)
-    for vm in ctx.fleet.vms:
-        if vm.hypervisor == "crosvm" and has_balloon(vm) and not vm.deflate_on_oom:
-            places[ctx.origin(vm.name, "deflateOnOOM")].append(vm.name)
-    for path, names in places.items():
+    for path, vms in ctx.groups(_crosvm_no_deflate_origin).items():
+        names = [vm.name for vm in vms]
         yield Hit(
             rule="GMG021",
             message=f"deflateOnOOM: false cannot be honoured on crosvm ({some(names)}): "
@@ -31,7 +35,7 @@ def crosvm_deflate(ctx: Context) -> Iterator[Hit]:
 
 def unknown_system_vm(ctx: Context) -> Iterator[Hit]:
     """GMG024: a system VM Ghaf has no base for gets vmConfig.sysvms.<key>, which nothing reads."""
-    for vm in ctx.fleet.vms:
+    for vm, _ in ctx.examined():
         key = vm.short_name
         if vm.kind != "system" or key in ghaf.LAPTOP_SYSTEM_VMS:
             continue
