@@ -119,21 +119,3 @@ def ghafmemgen(*args: str | Path, cwd: Path | None = None) -> Run:
         check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr, reached=True)
-
-
-Tree = dict[str, tuple[int, bytes | str]]
-
-
-def tree(top: Path) -> Tree:
-    """Every entry below `top`, hidden ones too: relative path -> (mode, bytes or link)."""
-    found: Tree = {}
-    for path in sorted(top.rglob("*")):
-        info = path.lstat()
-        if path.is_symlink():
-            content: bytes | str = os.readlink(path)
-        elif path.is_file():
-            content = path.read_bytes()
-        else:
-            content = "<dir>"
-        found[str(path.relative_to(top))] = (info.st_mode, content)
-    return found

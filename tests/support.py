@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -39,3 +42,40 @@ def run_ghafmemgen(
         env={key: value for key, value in child.items() if value is not None},
         **kwargs,
     )
+
+
+def fleet_file(tmp_path: Path, patch: dict[str, Any], name: str = "fleet.yaml") -> Path:
+    """The bundled laptop fleet with `patch` deep-merged over it (None deletes a key)."""
+
+    def merge(base: dict[str, Any], over: dict[str, Any]) -> None:
+        for key, value in over.items():
+            if value is None:
+                base.pop(key, None)
+            elif isinstance(value, dict) and isinstance(base.get(key), dict):
+                merge(base[key], value)
+            else:
+                base[key] = copy.deepcopy(value)
+
+    data = yaml.safe_load(LAPTOP.read_text(encoding="utf-8"))
+    merge(data, patch)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+Tree = dict[str, tuple[int, bytes | str]]
+
+
+def tree(top: Path) -> Tree:
+    """Every entry below `top`, hidden ones too: relative path -> (mode, bytes or link)."""
+    found: Tree = {}
+    for path in sorted(top.rglob("*")):
+        info = path.lstat()
+        if path.is_symlink():
+            content: bytes | str = os.readlink(path)
+        elif path.is_file():
+            content = path.read_bytes()
+        else:
+            content = "<dir>"
+        found[str(path.relative_to(top))] = (info.st_mode, content)
+    return found

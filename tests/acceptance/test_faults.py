@@ -33,24 +33,7 @@ from ghafmemgen.memory.model import build
 from ghafmemgen.memory.plan import plan_fleet
 
 from inprocess import Result, assert_clean_exit, run_cli
-from support import LAPTOP
-
-Tree = dict[str, tuple[int, bytes | str]]
-
-
-def tree(top: Path) -> Tree:
-    """Every entry below `top` (hidden ones too): relative path -> (mode, bytes or link)."""
-    found: Tree = {}
-    for path in sorted(top.rglob("*")):
-        info = path.lstat()
-        if path.is_symlink():
-            content: bytes | str = os.readlink(path)
-        elif path.is_file():
-            content = path.read_bytes()
-        else:
-            content = "<dir>"
-        found[str(path.relative_to(top))] = (info.st_mode, content)
-    return found
+from support import LAPTOP, tree
 
 
 @pytest.fixture

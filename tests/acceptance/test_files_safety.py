@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from driven import SET, Tree, drive, ghafmemgen, tree
-from support import LAPTOP
+from driven import SET, drive, ghafmemgen
+from support import LAPTOP, Tree, tree
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ a missing tree or nix-instantiate fails the tests; unset and absent, they skip w
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -20,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from support import ROOT
+
 HARNESS = Path(__file__).resolve().parent / "ghaf.nix"
-LAPTOP = ROOT / "fixtures" / "ghaf-laptop.yaml"
 UPSTREAM_ENV = "GHAFMEMGEN_UPSTREAM"
 # Evaluation only: no store writes, so no daemon, no build users, no root needed.
 NIX_ENV = {"NIX_REMOTE": "dummy://", "NIX_CONFIG": "build-users-group ="}
@@ -142,25 +140,6 @@ def plan(fleet: Path, profile: str | None = None) -> dict[str, Any]:
     result = json.loads(proc.stdout)
     assert isinstance(result, dict)
     return result
-
-
-def fleet_file(tmp_path: Path, patch: dict[str, Any], name: str = "fleet.yaml") -> Path:
-    """The bundled laptop fleet with `patch` deep-merged over it (None deletes a key)."""
-
-    def merge(base: dict[str, Any], over: dict[str, Any]) -> None:
-        for key, value in over.items():
-            if value is None:
-                base.pop(key, None)
-            elif isinstance(value, dict) and isinstance(base.get(key), dict):
-                merge(base[key], value)
-            else:
-                base[key] = copy.deepcopy(value)
-
-    data = yaml.safe_load(LAPTOP.read_text(encoding="utf-8"))
-    merge(data, patch)
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def forked_appvm_base(upstream: Path, into: Path) -> Path:

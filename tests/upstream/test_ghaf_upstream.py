@@ -12,15 +12,14 @@ import pytest
 import yaml
 
 from ghaf_harness import (
-    LAPTOP,
     Evaluate,
-    fleet_file,
     forked_appvm_base,
     ghaf_expr,
     nix_eval,
     plan,
     render,
 )
+from support import LAPTOP, fleet_file
 
 MIB = 1024 * 1024
 BUILTIN_ZRAM = {"enable": True, "algorithm": "lzo-rle", "memoryPercent": 25, "priority": 5}

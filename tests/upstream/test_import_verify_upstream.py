@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from ghaf_harness import LAPTOP, ROOT, cli, ghaf_expr, nix_eval, nix_string, plan, render
+from ghaf_harness import cli, ghaf_expr, nix_eval, nix_string, plan, render
+from support import LAPTOP, ROOT
 
 EXTRACTOR = ROOT / "ghafmemgen" / "nix" / "extract.nix"
 TARGET_FIXTURE = ROOT / "fixtures" / "ghaf-laptop.target.json"

@@ -13,7 +13,6 @@ Goldens: tests/golden/<base|profile>/<file>. After an intended change to the out
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -34,7 +33,7 @@ from ghafmemgen.emit import nix as render
 from ghafmemgen.emit.nixlit import NixLiteralError, nix_string, to_nix
 from ghafmemgen.errors import UsageError
 
-from support import LAPTOP, ROOT
+from support import LAPTOP, ROOT, fleet_file
 
 GOLDEN = ROOT / "tests" / "golden"
 HARNESS = ROOT / "tests" / "module_harness.nix"
@@ -72,25 +71,6 @@ def render_to(out: Path, fleet: Path, profile: Profile = None) -> pipeline.Varia
 
 def nix_path(path: Path) -> str:
     return f"(/. + {nix_string(str(path.resolve()))})"
-
-
-def fleet_file(tmp_path: Path, patch: dict[str, Any], name: str = "fleet.yaml") -> Path:
-    """The bundled laptop fleet with `patch` deep-merged over it (None deletes a key)."""
-
-    def merge(base: dict[str, Any], over: dict[str, Any]) -> None:
-        for key, value in over.items():
-            if value is None:
-                base.pop(key, None)
-            elif isinstance(value, dict) and isinstance(base.get(key), dict):
-                merge(base[key], value)
-            else:
-                base[key] = copy.deepcopy(value)
-
-    data = yaml.safe_load(LAPTOP.read_text(encoding="utf-8"))
-    merge(data, patch)
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
