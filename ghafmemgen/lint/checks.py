@@ -3,7 +3,8 @@
 Each check is a function of one fleet variant (base or profile) that yields `Hit`s: a rule id,
 a message with the numbers involved and what to change, and the *semantic* path of the key
 that causes it. The pipeline turns paths into file positions. Rules never re-walk the
-document: they read the model, the plan and the profile's merged view.
+document: they read the model and the plan (Context.origin and verify's GMG09x alone still
+look at the merged view, for where a value is written).
 """
 
 from __future__ import annotations
@@ -69,18 +70,19 @@ def unknown_profile_vm(ctx: Context) -> Iterator[Hit]:
     profile = ctx.fleet.profile
     if profile is None:
         return
-    known = ctx.data.get("vms", {})
-    listed: str | None = None  # made once: every unknown name gets the same list
-    for name in ctx.data.get("profiles", {}).get(profile, {}).get("vms", {}):
-        if name not in known:
-            if listed is None:
-                listed = (ctx.base or ctx).cached("known", lambda: some(sorted(known)))
-            yield Hit(
-                rule="GMG012",
-                message=f"profile {profile} overrides {name}, which the fleet does not define: "
-                f"fix the name or add {name} under vms (known: {listed})",
-                path=("vms", name),
-            )
+    unknown = ctx.fleet.unknown_vms
+    if not unknown:
+        return
+    known = ctx.fleet.base_vm_names
+    # made once: every unknown name, in every profile, gets the same list
+    listed = (ctx.base or ctx).cached("known", lambda: some(list(known)))
+    for name in unknown:
+        yield Hit(
+            rule="GMG012",
+            message=f"profile {profile} overrides {name}, which the fleet does not define: "
+            f"fix the name or add {name} under vms (known: {listed})",
+            path=("vms", name),
+        )
 
 
 def some(names: list[str], shown: int = 10) -> str:
@@ -91,17 +93,16 @@ def some(names: list[str], shown: int = 10) -> str:
 
 def system_vm_balloon(ctx: Context) -> Iterator[Hit]:
     for vm, _ in ctx.examined():
-        raw = ctx.vm_raw(vm.name)
-        if vm.kind != "system":
+        if vm.kind != "system":  # a system VM's balloonRatio/deflateOnOOM are as written
             continue
-        if raw.get("balloonRatio", 0) > 0:
+        if vm.balloon_ratio > 0:
             yield Hit(
                 rule="GMG020",
                 message=f"{vm.name} is a system VM and Ghaf gives system VMs no balloon: "
                 "remove balloonRatio or make it an app VM",
                 path=("vms", vm.name, "balloonRatio"),
             )
-        if raw.get("deflateOnOOM") is True:
+        if vm.deflate_on_oom:
             yield Hit(
                 rule="GMG020",
                 message=f"{vm.name} is a system VM without a balloon, so deflateOnOOM has nothing "

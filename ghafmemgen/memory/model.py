@@ -113,6 +113,8 @@ class Fleet:
     zram: Zram  # defaults.zram after the profile
     compression_ratio: float
     vms: tuple[Vm, ...]  # enabled VMs only, sorted by name
+    unknown_vms: tuple[str, ...] = ()  # VMs the profile overrides that the fleet lacks (GMG012)
+    base_vm_names: tuple[str, ...] = ()  # every VM of the base fleet, sorted; only with unknown_vms
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -226,6 +228,9 @@ def build(
     view = effective(data, profile) if view is None else view
     defaults = deep_merge(BUILTIN_DEFAULTS, view.get("defaults", {}))
     shared: dict[Any, Any] = {}  # the Zram and Resume objects VMs without overrides share
+    base_vms = data.get("vms", {})
+    overridden = data.get("profiles", {}).get(profile, {}).get("vms", {}) if profile else {}
+    unknown = tuple(name for name in overridden if name not in base_vms)
     return Fleet(
         source=source,
         profile=profile,
@@ -237,6 +242,8 @@ def build(
             for name, raw in sorted(view["vms"].items())
             if raw.get("enable", True)
         ),
+        unknown_vms=unknown,
+        base_vm_names=tuple(sorted(base_vms)) if unknown else (),
     )
 
 
@@ -259,10 +266,12 @@ def rebuilt(
         return None
     raw_vms = view["vms"]
     rebuilt_at = []
+    unknown = []
     for name in names:
         raw = raw_vms.get(name)
         if raw is None:
-            continue  # not in the base fleet (rule GMG012)
+            unknown.append(name)  # not in the base fleet (rule GMG012)
+            continue
         at = positions.get(name)
         if (at is not None) != raw.get("enable", True):
             return None  # the set of enabled VMs changes
@@ -274,5 +283,12 @@ def rebuilt(
     shared: dict[Any, Any] = {}
     for at in rebuilt_at:
         vms[at] = _vm(vms[at].name, raw_vms[vms[at].name], defaults, shared)
-    fleet = replace(base, profile=profile, host=_host(view["host"]), vms=tuple(vms))
+    fleet = replace(
+        base,
+        profile=profile,
+        host=_host(view["host"]),
+        vms=tuple(vms),
+        unknown_vms=tuple(unknown),
+        base_vm_names=tuple(sorted(base_view["vms"])) if unknown else (),
+    )
     return fleet, tuple(rebuilt_at)
