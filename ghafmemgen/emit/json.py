@@ -5,7 +5,7 @@ The memory layer computes; this module only names and rounds its figures for JSO
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -59,11 +59,17 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 
 def plan_json_text(plan: Plan) -> str:
     """plan_json as `json.dumps(..., indent=2)` text plus a newline: memory-plan.json and
-    `plan --format json`. Built one VM record at a time, so a 100,000-VM plan never holds
-    all its records as dicts (~50 MB)."""
+    `plan --format json`."""
+    return "".join(plan_json_chunks(plan))
+
+
+def plan_json_chunks(plan: Plan) -> Iterator[str]:
+    """plan_json_text in pieces, built one VM record at a time, so a 100,000-VM plan never
+    holds all its records as dicts (~50 MB) nor, written to a file, its whole text."""
     document = plan_json(replace(plan, vms=()))
     document["vms"] = jsontext.LazyArray(plan.vms, vm_json)
-    return jsontext.dumps(document) + "\n"
+    yield from jsontext.iterencode(document)
+    yield "\n"
 
 
 def _tenth_unsigned_zero(value: float) -> float:

@@ -11,7 +11,7 @@ walked in Python.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from itertools import islice
 from typing import Any, TypeVar, overload
@@ -53,41 +53,44 @@ def _flat_encoder(item_separator: str) -> Callable[[Any], str]:
 def dumps(obj: Any, *, indent: int = 2) -> str:
     """Exactly `json.dumps(obj, indent=indent)` for JSON data (string keys, finite or not);
     a LazyArray reads as the list of its items."""
-    parts: list[str] = []
-    _encode(obj, indent=indent, newline="\n", parts=parts)
-    return "".join(parts)
+    return "".join(iterencode(obj, indent=indent))
 
 
-def _encode(obj: Any, *, indent: int, newline: str, parts: list[str]) -> None:
-    """Append `obj` as it reads when it starts at the level whose line break is `newline`."""
+def iterencode(obj: Any, *, indent: int = 2) -> Iterator[str]:
+    """dumps(obj) in pieces, made as they are read: a LazyArray's text is never whole."""
+    return _encode(obj, indent=indent, newline="\n")
+
+
+def _encode(obj: Any, *, indent: int, newline: str) -> Iterator[str]:
+    """`obj` as it reads when it starts at the level whose line break is `newline`."""
     if _is_record(obj):  # a non-empty mapping of scalars: one C call
         inner = newline + " " * indent
-        parts.append("{" + inner + _flat_encoder("," + inner)(obj)[1:-1] + newline + "}")
+        yield "{" + inner + _flat_encoder("," + inner)(obj)[1:-1] + newline + "}"
     elif isinstance(obj, dict) and obj and all(isinstance(key, str) for key in obj):
         inner = newline + " " * indent
         separator = "{" + inner
         for key, value in obj.items():
-            parts.append(f"{separator}{json.dumps(key)}: ")
-            _encode(value, indent=indent, newline=inner, parts=parts)
+            yield f"{separator}{json.dumps(key)}: "
+            yield from _encode(value, indent=indent, newline=inner)
             separator = "," + inner
-        parts.append(newline + "}")
+        yield newline + "}"
     elif isinstance(obj, list | tuple) and obj and not any(isinstance(v, _NESTED) for v in obj):
         inner = newline + " " * indent
-        parts.append("[" + inner + _flat_encoder("," + inner)(obj)[1:-1] + newline + "]")
+        yield "[" + inner + _flat_encoder("," + inner)(obj)[1:-1] + newline + "]"
     elif isinstance(obj, list | tuple | LazyArray) and obj:
-        _array(obj, indent=indent, newline=newline, parts=parts)
+        yield from _array(obj, indent=indent, newline=newline)
     elif isinstance(obj, LazyArray):
-        parts.append("[]")
+        yield "[]"
     else:
         # Scalars, empty containers and (rare) non-string keys: the standard encoder, moved
         # to this level. Its structural line breaks are the only "\n" in its output.
-        parts.append(json.dumps(obj, indent=indent).replace("\n", newline))
+        yield json.dumps(obj, indent=indent).replace("\n", newline)
 
 
 _BATCH = 256  # records encoded by one C call
 
 
-def _array(items: Iterable[Any], *, indent: int, newline: str, parts: list[str]) -> None:
+def _array(items: Iterable[Any], *, indent: int, newline: str) -> Iterator[str]:
     """A non-empty array with nested values. Runs of records (each VM's) are encoded a batch
     at a time: one C call with the records' own separators, then the few separators between
     records re-indented."""
@@ -104,14 +107,14 @@ def _array(items: Iterable[Any], *, indent: int, newline: str, parts: list[str])
             break
         if all(_is_record(item) for item in batch):
             text = _flat_encoder("," + deeper)(batch)[2:-2].replace(between, spaced)
-            parts.append(separator + "{" + deeper + text + inner + "}")
+            yield separator + "{" + deeper + text + inner + "}"
             separator = "," + inner
             continue
         for item in batch:
-            parts.append(separator)
-            _encode(item, indent=indent, newline=inner, parts=parts)
+            yield separator
+            yield from _encode(item, indent=indent, newline=inner)
             separator = "," + inner
-    parts.append(newline + "]")
+    yield newline + "]"
 
 
 def _is_record(obj: Any) -> bool:
