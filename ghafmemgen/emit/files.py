@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,15 +195,16 @@ class Temporaries:
     def write(
         self,
         stem: str,
-        data: str | bytes,
+        data: str | bytes | Iterable[str],
         *,
         mode: int,
         owner: os.stat_result | None = None,
         exact: bool = False,
     ) -> tuple[str, bool]:
-        """A fsynced temporary holding `data` with `mode` (and `owner`'s uid/gid when it may
-        be given): (its name, whether the owner was kept). Its name is `stem` itself when
-        `exact` (in a private staging folder), else `stem` with a random part."""
+        """A fsynced temporary holding `data` (a text may come in pieces) with `mode` (and
+        `owner`'s uid/gid when it may be given): (its name, whether the owner was kept). Its
+        name is `stem` itself when `exact` (in a private staging folder), else `stem` with a
+        random part."""
         shown = self.folder.shown(stem)
         try:
             name, fd = self._create(stem, exact=exact)
@@ -215,8 +216,8 @@ class Temporaries:
                 if isinstance(data, bytes):
                     handle.write(data)
                 else:
-                    for start in range(0, len(data), _CHUNK):
-                        handle.write(data[start : start + _CHUNK].encode("utf-8"))
+                    for piece in _slices(data) if isinstance(data, str) else data:
+                        handle.write(piece.encode("utf-8"))
                 handle.flush()
                 if owner is not None and (owner.st_uid, owner.st_gid) != _ids(fd):
                     try:
@@ -233,6 +234,10 @@ class Temporaries:
         """Rename the temporary `name` over `target` (in `into`, default the same folder)."""
         os.replace(name, target, src_dir_fd=self.folder.fd, dst_dir_fd=(into or self.folder).fd)
         self.names.remove(name)
+
+
+def _slices(text: str) -> Iterator[str]:
+    return (text[start : start + _CHUNK] for start in range(0, len(text), _CHUNK))
 
 
 def _ids(fd: int) -> tuple[int, int]:

@@ -24,9 +24,10 @@ import fcntl
 import json
 import os
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from ghafmemgen.emit.files import (
     Folder,
@@ -217,73 +218,70 @@ def write_set(
         open_folder(out, create=True) as folder,
         interruptible(),
         _locked(folder, exclusive=True, notify=notify) as locked,
+        contextlib.ExitStack() as stack,
     ):
         # Unlocked, a staging folder may be another live render's: leave it alone.
         finished = _stages(folder) if locked else []
         for stage in finished:
             _finish(folder, stage)
-        previous = {name: read_regular(folder, name) for name in files}
-        # Each text is encoded when it is compared or written, not all up front: a
-        # 100,000-VM set is ~55 MB of text, and a second, encoded copy would double that.
-        unchanged = {
-            name
-            for name, old in previous.items()
-            if old is not None and old == _encoded(files, name)
-        }
-        foreign = [
-            name
-            for name, old in previous.items()
-            if old is not None and name not in unchanged and not is_generated(name, old)
-        ]
+        staging: _Stage | None = None  # opened at the first changed file
+        previous: dict[str, bytes | None] = {}  # what each changed file held, for a rollback
+        foreign: list[str] = []
+        # One file at a time, compared and staged piece by piece: a 100,000-VM set is ~65 MB
+        # of text, and a RenderedSet never makes any of it whole.
+        for name in files:
+            old = read_regular(folder, name)
+            if old is not None and _same(old, _pieces(files, name)):
+                continue
+            previous[name] = old
+            if old is not None and not is_generated(name, old):
+                foreign.append(name)
+            if foreign and not force:
+                continue  # refused below; the rest is only read to name every such file
+            if staging is None:
+                staging = stack.enter_context(_Stage.open(folder))
+            staging.temps.write(name, _pieces(files, name), mode=FILE_MODE, exact=True)
         if foreign and not force:
             listed = ", ".join(str(out / name) for name in foreign)
             raise UsageError(
                 f'{listed}: not written by ghafmemgen (no generated header or "generator" '
                 "field); refusing to overwrite; pass --force to replace"
             )
-        changed = [name for name in files if name not in unchanged]
-        if changed:
-            _commit(folder, changed, files, previous)
+        if staging is not None:
+            _commit(staging, previous)
     return WriteResult(
-        written=tuple(changed),
-        unchanged=tuple(name for name in files if name not in changed),
+        written=tuple(previous),
+        unchanged=tuple(name for name in files if name not in previous),
         finished=tuple(finished),
     )
 
 
-def _commit(
-    folder: Folder,
-    changed: list[str],
-    files: Mapping[str, str],
-    previous: Mapping[str, bytes | None],
-) -> None:
-    with _Stage.open(folder) as stage:
-        staged = {
-            name: stage.temps.write(name, files[name], mode=FILE_MODE, exact=True)[0]
-            for name in changed
-        }
-        stage.seal()
-        with critical():
-            done: list[str] = []
-            try:
-                for name in changed:
-                    stage.temps.commit(staged[name], name, into=folder)
-                    done.append(name)
-            except BaseException as exc:
-                # Undo with COMMIT gone first, so a crash now cannot roll half a set forward.
-                with contextlib.suppress(OSError):
-                    os.unlink(_COMMIT, dir_fd=stage.temps.folder.fd)
-                stage.temps.names.remove(_COMMIT)
-                failed = _rollback(stage.temps, folder, done, previous)
-                if not isinstance(exc, OSError):
-                    raise
-                problem = error(folder.shown(changed[len(done)]), exc, "replace it")
-                if failed:
-                    lost = ", ".join(str(folder.shown(n)) for n in failed)
-                    raise UsageError(f"{problem}; could not restore the previous {lost}") from None
-                restored = "; the previous output was restored" if done else ""
-                raise UsageError(f"{problem}{restored}") from None
-            fsync_folder(folder)
+def _commit(stage: _Stage, previous: Mapping[str, bytes | None]) -> None:
+    """Seal the staged set and rename it over --out; on a failed rename, undo the done ones."""
+    folder = stage.folder
+    changed = list(previous)
+    stage.seal()
+    with critical():
+        done: list[str] = []
+        try:
+            for name in changed:
+                stage.temps.commit(name, name, into=folder)
+                done.append(name)
+        except BaseException as exc:
+            # Undo with COMMIT gone first, so a crash now cannot roll half a set forward.
+            with contextlib.suppress(OSError):
+                os.unlink(_COMMIT, dir_fd=stage.temps.folder.fd)
+            stage.temps.names.remove(_COMMIT)
+            failed = _rollback(stage.temps, folder, done, previous)
+            if not isinstance(exc, OSError):
+                raise
+            problem = error(folder.shown(changed[len(done)]), exc, "replace it")
+            if failed:
+                lost = ", ".join(str(folder.shown(n)) for n in failed)
+                raise UsageError(f"{problem}; could not restore the previous {lost}") from None
+            restored = "; the previous output was restored" if done else ""
+            raise UsageError(f"{problem}{restored}") from None
+        fsync_folder(folder)
 
 
 def _rollback(
@@ -304,8 +302,27 @@ def _rollback(
     return failed
 
 
-def _encoded(files: Mapping[str, str], name: str) -> bytes:
-    return files[name].encode("utf-8")
+@runtime_checkable
+class _InPieces(Protocol):
+    """A set of texts that can give each in pieces, made as they are read (emit.nix's)."""
+
+    def pieces(self, name: str) -> Iterable[str]: ...
+
+
+def _pieces(files: Mapping[str, str], name: str) -> Iterable[str]:
+    return files.pieces(name) if isinstance(files, _InPieces) else (files[name],)
+
+
+def _same(old: bytes, pieces: Iterable[str]) -> bool:
+    """Whether the text in `pieces` encodes to `old`; stops reading at the first difference."""
+    view = memoryview(old)
+    start = 0
+    for piece in pieces:
+        data = piece.encode("utf-8")
+        if view[start : start + len(data)] != data:
+            return False
+        start += len(data)
+    return start == len(old)
 
 
 # -- render --check ----------------------------------------------------------------------------

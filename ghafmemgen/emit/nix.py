@@ -8,16 +8,15 @@ checking it is a plain token. The contexts are built here, one function per file
 
 from __future__ import annotations
 
-import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from ghafmemgen import GENERATOR, __version__
 from ghafmemgen.emit import templates
-from ghafmemgen.emit.json import plan_json_text
+from ghafmemgen.emit.json import plan_json_chunks
 from ghafmemgen.emit.nixlit import FILTERS, NixLiteralError, call
 from ghafmemgen.errors import GhafmemgenError
 from ghafmemgen.findings import variant_name
@@ -275,8 +274,8 @@ def host_swap_json(fleet: Fleet, plan: Plan) -> dict[str, Any]:
 
 
 def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
-    """How to make the template context of each .nix file; render_set makes one at a time,
-    so a 100,000-VM fleet's appvm-base and vmConfig tables never exist together."""
+    """How to make the template context of each .nix file, made when the file is read, so a
+    100,000-VM fleet's appvm-base and vmConfig tables never exist together."""
     header = _header(fleet)
     return {
         "vm-swap.nix": lambda: {**header, "zram": _zram_defaults(fleet.zram)},
@@ -299,36 +298,68 @@ def environment() -> jinja2.Environment:
     return templates.environment(autoescape=False, filters={**FILTERS, "token": token})
 
 
-def plan_text(plan: Plan) -> str:
-    """memory-plan.json: byte for byte what `ghafmemgen plan --format json` prints."""
-    return plan_json_text(plan)
+_PIECE = 1 << 16  # characters per piece of a rendered text (jinja2 yields ~10 per VM line)
 
 
-def _render(template: jinja2.Template, context: Mapping[str, Any]) -> str:
-    """template.render(context), written chunk by chunk: render() joins a list of every
-    chunk, about ten per VM in vm-config.nix (~50 MB at once for 100,000 VMs)."""
-    buffer = io.StringIO()
-    for chunk in template.generate(context):
-        buffer.write(chunk)
-    return buffer.getvalue()
+def _pieces(chunks: Iterable[str]) -> Iterator[str]:
+    """`chunks` joined into pieces of about _PIECE characters: few writes, no whole text."""
+    batch: list[str] = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= _PIECE:
+            yield "".join(batch)
+            batch.clear()
+            size = 0
+    if batch:
+        yield "".join(batch)
 
 
-def render_set(fleet: Fleet, plan: Plan) -> dict[str, str]:
-    """Every output file, in OUTPUT_FILES order."""
-    # The plan's JSON first: its peak (records and text) comes before the Nix texts exist.
-    memory_plan = plan_text(plan)
+class RenderedSet(Mapping[str, str]):
+    """The output set, base name -> text, in OUTPUT_FILES order. A text is made each time it
+    is read and not kept; `pieces` gives it without ever making it whole, which is how
+    emit.fileset writes it: a 100,000-VM set is ~65 MB of text."""
+
+    __slots__ = ("_makers",)
+
+    def __init__(self, makers: Mapping[str, Callable[[], Iterable[str]]]) -> None:
+        self._makers = makers
+
+    def pieces(self, name: str) -> Iterator[str]:
+        return _pieces(self._makers[name]())
+
+    def __getitem__(self, name: str) -> str:
+        return "".join(self._makers[name]())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
+def render_set(fleet: Fleet, plan: Plan) -> RenderedSet:
+    """Every output file. Two VMs with one Ghaf key are refused here, before any is read."""
+    _vm_config(fleet)
     env = environment()
     builders = context_builders(fleet, plan)
-    files = {
-        name: _render(env.get_template(template), builders[name]())
+    makers: dict[str, Callable[[], Iterable[str]]] = {
+        name: partial(_generate, env.get_template(template), builders[name])
         for name, template in NIX_TEMPLATES.items()
     }
-    files["host-swap.json"] = (
-        json.dumps(host_swap_json(fleet, plan), indent=2, sort_keys=True) + "\n"
+    makers["host-swap.json"] = lambda: (
+        json.dumps(host_swap_json(fleet, plan), indent=2, sort_keys=True) + "\n",
     )
-    files["memory-plan.json"] = memory_plan
-    return files
+    # memory-plan.json: byte for byte what `ghafmemgen plan --format json` prints
+    makers["memory-plan.json"] = partial(plan_json_chunks, plan)
+    return RenderedSet(makers)
 
 
-def render_variant(variant: Variant) -> Mapping[str, str]:
+def _generate(template: jinja2.Template, context: Callable[[], Mapping[str, Any]]) -> Iterator[str]:
+    # generate(), not render(): render() joins a list of every chunk, about ten per VM line.
+    return template.generate(context())
+
+
+def render_variant(variant: Variant) -> RenderedSet:
     return render_set(variant.fleet, variant.plan)
