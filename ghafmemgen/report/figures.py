@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from ghafmemgen.findings import variant_name
 from ghafmemgen.memory.simulate import Simulation, VmOutcome
 from ghafmemgen.pipeline import Variant
-from ghafmemgen.report.charts import Chart, Part, Row, mib_text, row_chart, stacked_bar
+from ghafmemgen.report.charts import Row, row_chart, stacked_bar
+from ghafmemgen.report.shapes import Chart, Part, mib_text
 
 HOST_LAYERS = (
     ("reserved", "host reserve"),

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from ghafmemgen import pipeline
 from ghafmemgen.findings import Selection
 from ghafmemgen.memory.simulate import simulate
-from ghafmemgen.report import charts, figures
+from ghafmemgen.report import charts, figures, shapes
 from ghafmemgen.report import html as htmlreport
 
 from inprocess import run_cli
@@ -340,8 +340,8 @@ def test_fleet_strings_are_escaped(tmp_path: Path) -> None:
         prefix="p",
         title="<script>alert(1)</script>",
         description='a "quote" & <tag>',
-        parts=[charts.Part(key="app", label="<i>vm</i>", mib=4096)],
-        marks=[charts.Part(key="ram", label="RAM<", mib=8192)],
+        parts=[shapes.Part(key="app", label="<i>vm</i>", mib=4096)],
+        marks=[shapes.Part(key="ram", label="RAM<", mib=8192)],
     )
     svg = htmlreport.environment().get_template("chart.svg.j2").render(chart=chart)
     root = ET.fromstring(svg)  # well-formed, so nothing leaked into the markup
@@ -391,14 +391,14 @@ def test_every_figure_has_a_title_labels_and_patterns() -> None:
 
 @given(st.integers(min_value=0, max_value=2**26))
 def test_scale_covers_the_data_with_readable_ticks(largest: int) -> None:
-    scale = charts.scale_for(largest, left=10, width=700)
+    scale = shapes.scale_for(largest, left=10, width=700)
     assert largest <= scale.maximum < largest + scale.step or scale.maximum == scale.step
     ticks = scale.ticks
-    assert len(ticks) - 1 <= charts.MAX_TICKS or scale.step >= largest
+    assert len(ticks) - 1 <= shapes.MAX_TICKS or scale.step >= largest
     assert ticks[0].x == 10 and ticks[-1].x == pytest.approx(710)
     if len(ticks) > 2:
         spacing = ticks[1].x - ticks[0].x
-        assert spacing >= 1.5 * charts.text_width(ticks[-1].label) + charts.GAP
+        assert spacing >= 1.5 * shapes.text_width(ticks[-1].label) + shapes.GAP
 
 
 def test_host_bar_is_proportional_and_ends_at_the_worst_case() -> None:
@@ -420,15 +420,15 @@ def test_host_bar_is_proportional_and_ends_at_the_worst_case() -> None:
         assert scale.maximum >= max(h.worst_case_mib, h.ram_mib + h.swap_mib)
 
 
-def _extent(marker: charts.Marker) -> tuple[float, float]:
-    width = charts.text_width(marker.label, bold=True)
+def _extent(marker: shapes.Marker) -> tuple[float, float]:
+    width = shapes.text_width(marker.label, bold=True)
     start = {"start": 0.0, "middle": width / 2, "end": width}[marker.anchor]
     return marker.text_x - start, marker.text_x - start + width
 
 
 @given(st.lists(st.integers(min_value=0, max_value=100_000), min_size=1, max_size=6))
 def test_marker_labels_never_overlap_and_stay_on_the_chart(values: list[int]) -> None:
-    marks = [charts.Part(key=f"m{i}", label="RAM + swap", mib=v) for i, v in enumerate(values)]
+    marks = [shapes.Part(key=f"m{i}", label="RAM + swap", mib=v) for i, v in enumerate(values)]
     chart = charts.stacked_bar(prefix="t", title="t", description="d", parts=[], marks=marks)
     placed = [(m.text_y, *_extent(m)) for m in chart.markers]
     for lane, begin, end in placed:
@@ -441,11 +441,11 @@ def test_marker_labels_never_overlap_and_stay_on_the_chart(values: list[int]) ->
 
 
 def test_segment_text_only_where_it_fits() -> None:
-    parts = [charts.Part(key="app", label="app VMs", mib=v) for v in (50, 5000, 20000)]
+    parts = [shapes.Part(key="app", label="app VMs", mib=v) for v in (50, 5000, 20000)]
     chart = charts.stacked_bar(prefix="t", title="t", description="d", parts=parts, marks=[])
     for s in chart.segments:
         if s.text:
-            assert charts.text_width(s.text, bold=True) < s.width
+            assert shapes.text_width(s.text, bold=True) < s.width
     assert [bool(s.text) for s in chart.segments] == [False, True, True]
     assert {item.label for item in chart.legend} == {f"app VMs {v} MiB" for v in (50, 5000, 20000)}
 
