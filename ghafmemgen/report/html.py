@@ -28,7 +28,6 @@ from ghafmemgen.pipeline import (
     unique,
     variant,
 )
-from ghafmemgen.report.charts import Chart, mib_text
 from ghafmemgen.report.figures import (
     HOST_OUTCOMES,
     LAYER_NAMES,
@@ -37,6 +36,7 @@ from ghafmemgen.report.figures import (
     resume_chart,
     resume_host_chart,
 )
+from ghafmemgen.report.shapes import Chart, mib_text
 from ghafmemgen.report.tables import VM_COLUMNS, host_rows, vm_cells
 
 if TYPE_CHECKING:
@@ -69,8 +69,23 @@ class Cell:
 VM_HEADER = tuple(Cell(text=name, numeric=name in NUMERIC_COLUMNS) for name in VM_COLUMNS)
 
 
+class _Counted:
+    """A part of the page with findings: how many are errors, how many warnings."""
+
+    __slots__ = ()
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Section:
+class Section(_Counted):
     """One profile's part of the page."""
 
     anchor: str
@@ -81,14 +96,6 @@ class Section:
     host_chart: Chart
     resume_chart: Chart
     resume_host_chart: Chart
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return len(self.findings) - self.errors
 
     @property
     def verdict(self) -> str:
@@ -132,7 +139,7 @@ def _findings(var: Variant, selection: Selection) -> tuple[Finding, ...]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Summary:
+class Summary(_Counted):
     """One variant's row in the overview table. A variant past MAX_SECTIONS has this row
     only; its findings are those `check` reports for it, beyond the base fleet's."""
 
@@ -143,14 +150,6 @@ class Summary:
     host_outcome: str
     findings: tuple[Finding, ...]
     beyond_base: bool  # the findings are those check adds for this profile
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return len(self.findings) - self.errors
 
     @property
     def oom_text(self) -> str:
