@@ -201,8 +201,6 @@ def context(var: Variant, *, simulation: Simulation | None = None) -> Context:
     return Context(
         fleet=var.fleet,
         plan=var.plan,
-        view=var.view,
-        data=var.loaded.data,
         simulation=simulation,
         base=None if var.base is None else context(var.base),
         rebuilt=var.rebuilt,
@@ -251,7 +249,7 @@ def check_variant(var: Variant, selection: Selection, *, simulate: bool = False)
 def verify_variant(var: Variant, target: Target, selection: Selection) -> list[Finding]:
     """`verify`: each difference between the variant's plan and a build (the extractor's
     JSON) as a finding at the fleet key that sets the planned value."""
-    ctx = Context(fleet=var.fleet, plan=var.plan, view=var.view, data=var.loaded.data)
+    ctx = Context(fleet=var.fleet, plan=var.plan)  # the whole variant: no base to lean on
     wanted = selection_for(var.loaded, selection)
     return _located(var, (h for h in verify.differences(ctx, target) if wanted.enabled(h.rule)))
 

@@ -3,8 +3,8 @@
 Each check is a function of one fleet variant (base or profile) that yields `Hit`s: a rule id,
 a message with the numbers involved and what to change, and the *semantic* path of the key
 that causes it. The pipeline turns paths into file positions. Rules never re-walk the
-document: they read the model and the plan (Context.origin and verify's GMG09x alone still
-look at the merged view, for where a value is written).
+document: they read only the typed model (which also says which fields the file sets, for
+pointing at them) and the plan.
 """
 
 from __future__ import annotations
@@ -242,13 +242,13 @@ def vcpus(ctx: Context) -> Iterator[Hit]:
 
 def _large_zram_origin(ctx: Context, vm: Vm, p: VmPlan) -> DataPath | None:
     if vm.zram.memory_percent > 100:
-        return ctx.origin(vm.name, "zram", "memoryPercent")
+        return ctx.origin(vm, "zram", "memoryPercent")
     return None
 
 
 def _no_zram_origin(ctx: Context, vm: Vm, p: VmPlan) -> DataPath | None:
     if not vm.zram.enable and not has_balloon(vm):
-        return ctx.origin(vm.name, "zram", "enable")
+        return ctx.origin(vm, "zram", "enable")
     return None
 
 

@@ -37,24 +37,18 @@ class Context:
 
     fleet: Fleet
     plan: Plan
-    view: Mapping[str, Any]  # the merged raw data of this variant (normalized units)
-    data: Mapping[str, Any]  # the whole normalized document
     simulation: Simulation | None = None  # the S3-resume simulation, when the caller has it
     base: Context | None = None
     rebuilt: tuple[int, ...] = ()
     memo: dict[Any, Any] = field(default_factory=dict)
 
-    def vm_raw(self, name: str) -> Mapping[str, Any]:
-        vms: Mapping[str, Mapping[str, Any]] = self.view.get("vms", {})
-        return vms.get(name, {})
-
-    def origin(self, name: str, *keys: str) -> DataPath:
+    def origin(self, vm: Vm, *keys: str) -> DataPath:
         """Where a VM's effective value is written: on the VM, in defaults, or nowhere."""
-        if _dig(self.vm_raw(name), keys) is not None:
-            return ("vms", name, *keys)
-        if _dig(self.view.get("defaults", {}), keys) is not None:
+        if vm.writes(*keys):
+            return ("vms", vm.name, *keys)
+        if keys in self.fleet.defaults_written:
             return ("defaults", *keys)
-        return ("vms", name)
+        return ("vms", vm.name)
 
     def _pair(self, at: int) -> tuple[Vm, VmPlan]:
         return self.fleet.vms[at], self.plan.vms[at]
@@ -146,10 +140,11 @@ class Context:
         return found
 
     def file_order(self) -> Mapping[str, int]:
-        """VM name -> its place in the file (the fleet itself is ordered by name)."""
+        """VM name -> its place in the file, for every VM the file defines, enabled or not
+        (the fleet itself is ordered by name)."""
         root = self.base or self
         order: Mapping[str, int] = root.cached(
-            "file order", lambda: {name: at for at, name in enumerate(root.data.get("vms", {}))}
+            "file order", lambda: {name: at for at, name in enumerate(root.fleet.declared_vms)}
         )
         return order
 
@@ -181,11 +176,3 @@ class _Groups(Generic[K]):
     def members(self, name: K) -> list[int]:
         first = self._first.get(name)
         return [] if first is None else [first, *self._more.get(name, ())]
-
-
-def _dig(node: Any, keys: tuple[str, ...]) -> Any:
-    for key in keys:
-        if not isinstance(node, Mapping) or key not in node:
-            return None
-        node = node[key]
-    return node

@@ -15,7 +15,7 @@ from ghafmemgen.memory.plan import VmPlan, has_balloon
 
 def _crosvm_no_deflate_origin(ctx: Context, vm: Vm, p: VmPlan) -> DataPath | None:
     if vm.hypervisor == "crosvm" and has_balloon(vm) and not vm.deflate_on_oom:
-        return ctx.origin(vm.name, "deflateOnOOM")
+        return ctx.origin(vm, "deflateOnOOM")
     return None
 
 
@@ -58,15 +58,14 @@ def ghaf_swap_content(ctx: Context) -> Iterator[Hit]:
     swap = ctx.fleet.host.swap
     if swap.layout != "ghaf":
         return
-    written = ctx.view.get("host", {}).get("swap", {})
-    if written.get("resumeDevice") is False:
+    if "resumeDevice" in swap.written and not swap.resume_device:
         yield Hit(
             rule="GMG042",
             message="with layout ghaf, Ghaf's disko layout always sets resumeDevice = true: "
             "remove resumeDevice, or use layout lvm or gpt with a disko layout of your own",
             path=("host", "swap", "resumeDevice"),
         )
-    if "randomEncryption" in written:
+    if "randomEncryption" in swap.written:
         yield Hit(
             rule="GMG043",
             message="with layout ghaf, Ghaf sets randomEncryption = "

@@ -67,7 +67,7 @@ def differences(ctx: Context, target: Target) -> Iterator[Hit]:
 
 
 def _unplanned(ctx: Context, name: str) -> Hit:
-    if name in ctx.view.get("vms", {}):  # defined, but `enable: false` here
+    if name in ctx.file_order():  # defined, but `enable: false` here
         return Hit(
             rule="GMG094",
             message=f"{name}: the fleet disables this VM, the build runs it",
@@ -89,7 +89,7 @@ def _vm_differences(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterato
             message=f"{name}: the fleet plans a {vm.kind} VM, the build has an {got.kind} VM"
             if got.kind == "app"
             else f"{name}: the fleet plans an {vm.kind} VM, the build has a {got.kind} VM",
-            path=ctx.origin(name, "kind"),
+            path=ctx.origin(vm, "kind"),
         )
         return  # memory is expressed differently for the two kinds: nothing more to compare
     yield from (_app_memory if vm.kind == "app" else _system_memory)(ctx, vm, row, got)
@@ -102,7 +102,7 @@ def _vm_differences(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterato
                 rule="GMG091",
                 message=f"{name}: the fleet plans microvm.{key} {wanted}, the build has "
                 f"{_said(have)}",
-                path=ctx.origin(name, key),
+                path=ctx.origin(vm, key),
             )
     yield from _zram_differences(ctx, vm, got)
     if vm.passthrough != got.passthrough:
@@ -110,7 +110,7 @@ def _vm_differences(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterato
             rule="GMG095",
             message=f"{name}: the fleet plans passthrough {_yes(vm.passthrough)}, the build has "
             f"{'' if got.passthrough else 'no '}microvm.devices",
-            path=ctx.origin(name, "passthrough"),
+            path=ctx.origin(vm, "passthrough"),
         )
 
 
@@ -120,7 +120,7 @@ def _system_memory(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterator
             rule="GMG090",
             message=f"{vm.name}: the fleet plans microvm.mem {row.qemu_mem_mib} MiB, "
             f"the build has {got.mem} MiB",
-            path=ctx.origin(vm.name, "mem"),
+            path=ctx.origin(vm, "mem"),
         )
     if got.balloon:
         yield Hit(
@@ -140,7 +140,7 @@ def _app_memory(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterator[Hi
             message=f"{name}: the fleet plans mem {vm.mem_mib} MiB (microvm.mem "
             f"{row.qemu_mem_mib} MiB), the build has vmDef mem {floor} MiB (microvm.mem "
             f"{got.mem} MiB)",
-            path=ctx.origin(name, "mem"),
+            path=ctx.origin(vm, "mem"),
         )
     if ratio_differs:
         yield Hit(
@@ -148,21 +148,21 @@ def _app_memory(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterator[Hi
             message=f"{name}: the fleet plans balloonRatio {vm.balloon_ratio} (microvm.mem "
             f"{row.qemu_mem_mib} MiB), the build has balloonRatio {ratio} (microvm.mem "
             f"{got.mem} MiB)",
-            path=ctx.origin(name, "balloonRatio"),
+            path=ctx.origin(vm, "balloonRatio"),
         )
     if not (mem_differs or ratio_differs) and got.mem != row.qemu_mem_mib:
         yield Hit(  # microvm.mem set past vmConfig, e.g. by an extraModules lib.mkForce
             rule="GMG090",
             message=f"{name}: the fleet plans microvm.mem {row.qemu_mem_mib} MiB, the build has "
             f"{got.mem} MiB",
-            path=ctx.origin(name, "mem"),
+            path=ctx.origin(vm, "mem"),
         )
     if not ratio_differs and got.balloon != row.balloon:
         yield Hit(
             rule="GMG090",
             message=f"{name}: the fleet plans balloon {_yes(row.balloon)}, the build has "
             f"microvm.balloon = {str(got.balloon).lower()}",
-            path=ctx.origin(name, "balloonRatio"),
+            path=ctx.origin(vm, "balloonRatio"),
         )
     # qemu honours microvm.deflateOnOOM; crosvm always deflates on OOM, whatever it says.
     if (
@@ -175,7 +175,7 @@ def _app_memory(ctx: Context, vm: Vm, row: VmPlan, got: TargetVm) -> Iterator[Hi
             rule="GMG090",
             message=f"{name}: the fleet plans deflateOnOOM {str(vm.deflate_on_oom).lower()}, "
             f"the build has {str(got.deflate_on_oom).lower()}",
-            path=ctx.origin(name, "deflateOnOOM"),
+            path=ctx.origin(vm, "deflateOnOOM"),
         )
 
 
@@ -187,7 +187,7 @@ def _zram_differences(ctx: Context, vm: Vm, got: TargetVm) -> Iterator[Hit]:
             rule="GMG092",
             message=f"{name}: the fleet plans zram {'on' if vm.zram.enable else 'off'}, the "
             f"build has zramSwap.enable = {str(enabled).lower()}",
-            path=ctx.origin(name, "zram", "enable"),
+            path=ctx.origin(vm, "zram", "enable"),
         )
         return
     if not enabled:
@@ -203,7 +203,7 @@ def _zram_differences(ctx: Context, vm: Vm, got: TargetVm) -> Iterator[Hit]:
                 rule="GMG092",
                 message=f"{name}: the fleet plans zramSwap.{target_key} {planned[key]}, the "
                 f"build has {_said(zram.get(target_key))}",
-                path=ctx.origin(name, "zram", key),
+                path=ctx.origin(vm, "zram", key),
             )
     swappiness = KERNEL_SWAPPINESS if got.swappiness is None else got.swappiness
     if swappiness != vm.zram.swappiness:
@@ -211,7 +211,7 @@ def _zram_differences(ctx: Context, vm: Vm, got: TargetVm) -> Iterator[Hit]:
             rule="GMG092",
             message=f"{name}: the fleet plans vm.swappiness {vm.zram.swappiness}, the build has "
             f"{swappiness}{' (nothing sets it)' if got.swappiness is None else ''}",
-            path=ctx.origin(name, "zram", "swappiness"),
+            path=ctx.origin(vm, "zram", "swappiness"),
         )
 
 

@@ -6,7 +6,7 @@ everything else replaces), like Ghaf's vm-budgets.nix overriding vmConfig.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
@@ -67,6 +67,11 @@ class Vm:
     zram: Zram
     zram_overrides: Mapping[str, Any]  # the fields this VM's own zram block sets
     resume: Resume
+    written: frozenset[tuple[str, ...]]  # the fields the file sets on this VM (leaf paths)
+
+    def writes(self, *keys: str) -> bool:
+        """Whether the file sets this field on the VM itself (not in defaults)."""
+        return keys in self.written
 
     @property
     def short_name(self) -> str:
@@ -93,6 +98,7 @@ class Swap:
     random_encryption: bool
     volume_group: str
     disk: str
+    written: frozenset[str]  # the keys the file sets under host.swap
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +119,8 @@ class Fleet:
     zram: Zram  # defaults.zram after the profile
     compression_ratio: float
     vms: tuple[Vm, ...]  # enabled VMs only, sorted by name
+    declared_vms: tuple[str, ...]  # every VM the file defines, enabled or not, in file order
+    defaults_written: frozenset[tuple[str, ...]]  # the fields the file sets under defaults
     unknown_vms: tuple[str, ...] = ()  # VMs the profile overrides that the fleet lacks (GMG012)
     base_vm_names: tuple[str, ...] = ()  # every VM of the base fleet, sorted; only with unknown_vms
 
@@ -151,6 +159,22 @@ def _zram(settings: Mapping[str, Any]) -> Zram:
 _NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
 
 
+def _leaves(node: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for key, value in node.items():
+        if isinstance(value, Mapping):
+            yield from _leaves(value, (*prefix, key))
+        elif value is not None:
+            yield (*prefix, key)
+
+
+def _written(node: Mapping[str, Any], shared: dict[Any, Any]) -> frozenset[tuple[str, ...]]:
+    """The leaf paths `node` sets, one shared frozenset per distinct set (most VMs set the
+    same fields: a 100,000-VM fleet holds a handful of these, not 100,000)."""
+    leaves = frozenset(_leaves(node))
+    found: frozenset[tuple[str, ...]] = shared.setdefault(("written", leaves), leaves)
+    return found
+
+
 def _vm(
     name: str, raw: Mapping[str, Any], defaults: Mapping[str, Any], shared: dict[Any, Any]
 ) -> Vm:
@@ -182,6 +206,7 @@ def _vm(
         zram=zram,
         zram_overrides=zram_overrides,
         resume=resume,
+        written=_written(raw, shared),
     )
 
 
@@ -212,6 +237,7 @@ def _host(host: Mapping[str, Any]) -> Host:
             random_encryption=swap.get("randomEncryption", False),
             volume_group=swap.get("volumeGroup", "pool"),
             disk=swap.get("disk", "disk1"),
+            written=frozenset(swap),
         ),
     )
 
@@ -242,6 +268,8 @@ def build(
             for name, raw in sorted(view["vms"].items())
             if raw.get("enable", True)
         ),
+        declared_vms=tuple(base_vms),
+        defaults_written=frozenset(_leaves(view.get("defaults", {}))),
         unknown_vms=unknown,
         base_vm_names=tuple(sorted(base_vms)) if unknown else (),
     )
