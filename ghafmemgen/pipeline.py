@@ -14,7 +14,7 @@ from typing import Any
 from ghafmemgen import units
 from ghafmemgen.errors import FleetError, UsageError
 from ghafmemgen.findings import DataPath, Finding, Selection
-from ghafmemgen.lint import registry, verify
+from ghafmemgen.lint import registry, runner, verify
 from ghafmemgen.lint.checks import Hit
 from ghafmemgen.lint.context import Context
 from ghafmemgen.memory.model import Fleet, build, effective, rebuilt
@@ -121,7 +121,7 @@ def _unknown_lint_rules(data: Mapping[str, Any]) -> Iterable[tuple[DataPath, str
     """`lint.ignore: [GMG999]` would silently ignore nothing: say so."""
     for key in ("select", "ignore"):
         for index, rule in enumerate(data.get("lint", {}).get(key, ())):
-            if not registry.names_a_rule(rule):
+            if not runner.names_a_rule(rule):
                 yield ("lint", key, index), rule
 
 
@@ -219,11 +219,11 @@ def variant_hits(var: Variant, selection: Selection, *, simulate: bool = False) 
     opt-in rules run when selected by id, and `simulate` adds the simulation's (GMG080). The
     one runner: check, render, report and fit all come through here."""
     wanted = selection_for(var.loaded, selection)
-    asked = registry.opt_in_asked(wanted.select, simulate=simulate)
+    asked = runner.opt_in_asked(wanted.select, simulate=simulate)
     # A derived profile's simulation would cost the whole fleet: its checks add it up.
-    whole = bool(asked & registry.SIMULATION_RULES) and var.base is None
+    whole = bool(asked & runner.SIMULATION_RULES) and var.base is None
     ctx = context(var, simulation=var.simulation if whole else None)
-    return [hit for hit in registry.run(ctx, opt_in=asked) if wanted.enabled(hit.rule)]
+    return [hit for hit in runner.run(ctx, opt_in=asked) if wanted.enabled(hit.rule)]
 
 
 def _located(var: Variant, hits: Iterable[Hit]) -> list[Finding]:

@@ -20,7 +20,7 @@ import typer
 from ghafmemgen.cli.root import app
 from ghafmemgen.errors import UsageError
 from ghafmemgen.findings import Selection
-from ghafmemgen.lint.registry import parse_rule_list
+from ghafmemgen.lint.runner import parse_rule_list
 from ghafmemgen.source.loader import DEFAULT_LIMITS, Limits
 
 FleetArg = Annotated[Path, typer.Argument(help="Fleet YAML file.", metavar="FLEET")]

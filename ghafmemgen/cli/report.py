@@ -11,7 +11,7 @@ from ghafmemgen import pipeline
 from ghafmemgen.cli.options import Common, FleetArg, fleet_command
 from ghafmemgen.cli.root import write_output
 from ghafmemgen.findings import Finding
-from ghafmemgen.lint.registry import SIMULATION_RULES
+from ghafmemgen.lint.runner import SIMULATION_RULES
 from ghafmemgen.report.html import render_report
 
 ProfilesOpt = Annotated[

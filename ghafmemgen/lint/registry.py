@@ -7,6 +7,7 @@ says about it: the reason a stepped-back fleet would break it, and the adjustmen
 kinds) that can clear it. Its page (what it checks, why it matters, an example, how to fix it:
 `ghafmemgen rule`, docs/rules/, SARIF `help`) is `explanations/<id>.md` beside this module,
 put together by `ruledocs.py`; a test fails when an entry has no page or a page no entry.
+Which rules a run runs, and running their checks, is `runner.py`.
 
 To add a rule: write its check (yield `Hit(rule="GMGxxx", ...)`), add one `Rule(...)` here,
 write `explanations/GMGxxx.md` and run `make rule-docs`.
@@ -14,13 +15,12 @@ write `explanations/GMGxxx.md` and run `make rule-docs`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ghafmemgen.findings import Severity
 from ghafmemgen.lint import checks, reach, resume
 from ghafmemgen.lint.checks import Check, Hit
-from ghafmemgen.lint.context import Context
 from ghafmemgen.memory.model import Fleet
 from ghafmemgen.memory.plan import Plan
 
@@ -327,54 +327,3 @@ RULES: dict[str, Rule] = {
         *_VERIFY_RULES,
     )
 }
-
-
-SIMULATION_RULES = frozenset(
-    rule.id for rule in RULES.values() if rule.check is resume.resume_survival
-)
-
-
-def opt_in_asked(select: Iterable[str], *, simulate: bool) -> frozenset[str]:
-    """The opt-in rules a run asks for: those `select` names by full id (a prefix such as
-    GMG03 selects only default rules), and the simulation's with `simulate`."""
-    named = {rid for rid in select if rid in RULES and RULES[rid].opt_in}
-    return frozenset(named | (SIMULATION_RULES if simulate else set()))
-
-
-def checks_to_run(*, opt_in: Collection[str]) -> Iterator[Check]:
-    """Each distinct check once, in registry order (a check shared by rules runs once), if
-    one of its rules is on by default or asked for."""
-    seen: set[Check] = set()
-    for rule in RULES.values():
-        if rule.check is None or rule.check in seen or (rule.opt_in and rule.id not in opt_in):
-            continue
-        seen.add(rule.check)
-        yield rule.check
-
-
-def run(ctx: Context, *, opt_in: Collection[str] = frozenset()) -> list[Hit]:
-    """Every hit of one variant: the default rules, plus the opt-in rules in `opt_in`."""
-    return [
-        hit
-        for check in checks_to_run(opt_in=opt_in)
-        for hit in check(ctx)
-        if not RULES[hit.rule].opt_in or hit.rule in opt_in
-    ]
-
-
-def parse_rule_list(text: str | None) -> tuple[str, ...]:
-    """`"GMG033, GMG07"` -> ("GMG033", "GMG07"); unknown prefixes raise ValueError."""
-    if not text:
-        return ()
-    items = tuple(part.strip().upper() for part in text.split(",") if part.strip())
-    unknown = [item for item in items if not names_a_rule(item)]
-    if unknown:
-        raise ValueError(
-            f"unknown rule id or prefix: {', '.join(unknown)} (see `ghafmemgen rules`)"
-        )
-    return items
-
-
-def names_a_rule(prefix: str) -> bool:
-    """An id or a prefix (`GMG03`) that matches at least one rule."""
-    return any(rid.startswith(prefix) for rid in RULES)

@@ -10,7 +10,8 @@ import pytest
 from ghafmemgen import pipeline
 from ghafmemgen.errors import FleetError
 from ghafmemgen.findings import Finding, Selection
-from ghafmemgen.lint.registry import RULES, SIMULATION_RULES, parse_rule_list
+from ghafmemgen.lint.registry import RULES
+from ghafmemgen.lint.runner import SIMULATION_RULES, parse_rule_list
 
 from support import LAPTOP
 
