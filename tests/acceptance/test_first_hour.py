@@ -25,22 +25,15 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-LAPTOP = ROOT / "fixtures" / "ghaf-laptop.yaml"
+from support import LAPTOP, ROOT, run_ghafmemgen
+
 SCHEMA = ROOT / "schemas" / "fleet.schema.json"
 
 
 def run(
     *args: str | Path, cwd: Path | None = None, columns: int = 120
 ) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "ghafmemgen", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": str(columns)},
-    )
+    proc = run_ghafmemgen(*args, cwd=cwd, env={"NO_COLOR": "1", "COLUMNS": str(columns)})
     for stream in (proc.stdout, proc.stderr):
         assert "Traceback" not in stream, stream
     return proc
