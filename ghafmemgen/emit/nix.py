@@ -3,7 +3,8 @@
 templates/*.nix.j2 hold the module skeletons; every value reaches them as a Python value and
 leaves through a nixlit filter (nix, nixstr, nixattr, nixpath), so no fleet string is ever
 pasted into Nix. The only other filter, `token`, passes the generator's own version after
-checking it is a plain token. The contexts are built here, one function per file.
+checking it is a plain token. The contexts are built here, one function per file; the host
+swap's, and host-swap.json, in emit/swap.py.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-from ghafmemgen import GENERATOR, __version__
+from ghafmemgen import __version__
 from ghafmemgen.emit import templates
 from ghafmemgen.emit.json import plan_json_chunks
 from ghafmemgen.emit.nixlit import FILTERS, NixLiteralError, call
+from ghafmemgen.emit.swap import host_swap_context, host_swap_json
 from ghafmemgen.errors import GhafmemgenError
 from ghafmemgen.findings import variant_name
 from ghafmemgen.memory import ghaf
-from ghafmemgen.memory.model import Fleet, Swap, Vm, Zram
+from ghafmemgen.memory.model import Fleet, Vm, Zram
 from ghafmemgen.memory.plan import Plan
 
 if TYPE_CHECKING:
@@ -40,8 +42,6 @@ OUTPUT_FILES = (*NIX_TEMPLATES, "host-swap.json", "memory-plan.json")
 # Ghaf's vmConfig groups: sysvms are keyed gui-vm -> guivm, appvms chrome-vm -> chrome.
 _VM_CONFIG_GROUP = {"app": "appvms", "system": "sysvms"}
 _TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*\Z")
-# GPT type code of a Linux swap partition (sgdisk's 8200), so the partition says what it holds.
-_GPT_SWAP_TYPE = "8200"
 
 
 class RenderError(GhafmemgenError):
@@ -186,93 +186,6 @@ def _vm_config(fleet: Fleet) -> dict[str, Mapping[str, dict[str, Any]]]:
     return groups
 
 
-def _swap_content(swap: Swap) -> dict[str, Any]:
-    return {
-        "randomEncryption": swap.random_encryption,
-        "resumeDevice": swap.resume_device,
-        "type": "swap",
-    }
-
-
-# layout -> (attribute path, value) of the swap spec for a size in MiB
-_SWAP_SPECS: dict[str, Callable[[Swap, int], tuple[list[str], Any]]] = {
-    "ghaf": lambda swap, size: (["ghaf", "partitioning", "disko", "swapSize"], size),
-    "lvm": lambda swap, size: (
-        ["disko", "devices", "lvm_vg", swap.volume_group, "lvs", "swap"],
-        {"content": _swap_content(swap), "size": f"{size}M"},
-    ),
-    "gpt": lambda swap, size: (
-        ["disko", "devices", "disk", swap.disk, "content", "partitions", "swap"],
-        {"content": _swap_content(swap), "size": f"{size}M", "type": _GPT_SWAP_TYPE},
-    ),
-}
-# layout -> the extra key host-swap.json carries
-_SWAP_JSON_EXTRA: dict[str, Callable[[Swap], dict[str, Any]]] = {
-    "ghaf": lambda swap: {},
-    "lvm": lambda swap: {"volumeGroup": swap.volume_group},
-    "gpt": lambda swap: {"disk": swap.disk},
-}
-
-
-def _host_swap(fleet: Fleet, plan: Plan) -> dict[str, Any]:
-    swap = fleet.host.swap
-    attr_path, value = _SWAP_SPECS[swap.layout](swap, plan.host.swap_mib)
-    return {
-        "layout": swap.layout,
-        "size": plan.host.swap_mib,
-        "required": plan.host.required_swap_mib,
-        "explicit": swap.size_mib is not None,
-        "attr_path": attr_path,
-        "value": value,
-    }
-
-
-def swap_rationale(fleet: Fleet, plan: Plan) -> str:
-    """Why the host swap has its size, in words, for host-swap.json."""
-    h = plan.host
-    chosen = (
-        "host.swap.size is auto: the required swap"
-        if fleet.host.swap.size_mib is None
-        else f"host.swap.size is {h.swap_mib} MiB"
-    )
-    required = (
-        f"the memory plan requires {h.required_swap_mib} MiB: max(0, steady state "
-        f"{h.steady_mib} + largest balloon deflation {h.largest_deflation_mib} - RAM "
-        f"{h.ram_mib}) rounded up to a whole GiB"
-    )
-    if fleet.host.hibernation:
-        required += f", and at least RAM ({h.ram_mib} MiB) for hibernation"
-    return f"{chosen}; {required}."
-
-
-# layout -> what the build's swap volume will have: the fleet's own values, except on Ghaf's
-# disko layout, which decides them itself (randomEncryption from the build's encryption).
-_SWAP_CONTENT_STATED: dict[str, Callable[[Swap], dict[str, Any]]] = {
-    "ghaf": lambda swap: {
-        "resumeDevice": ghaf.SWAP_RESUME_DEVICE,
-        "randomEncryption": ghaf.SWAP_RANDOM_ENCRYPTION,
-    },
-    "lvm": lambda swap: {
-        "resumeDevice": swap.resume_device,
-        "randomEncryption": swap.random_encryption,
-    },
-}
-_SWAP_CONTENT_STATED["gpt"] = _SWAP_CONTENT_STATED["lvm"]
-
-
-def host_swap_json(fleet: Fleet, plan: Plan) -> dict[str, Any]:
-    swap = fleet.host.swap
-    return {
-        "generator": GENERATOR,
-        "layout": swap.layout,
-        "sizeMiB": plan.host.swap_mib,
-        **_SWAP_CONTENT_STATED[swap.layout](swap),
-        "requiredSwapMiB": plan.host.required_swap_mib,
-        "rationale": swap_rationale(fleet, plan),
-        **_SWAP_JSON_EXTRA[swap.layout](swap),
-    }
-
-
 def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
     """How to make the template context of each .nix file, made when the file is read, so a
     100,000-VM fleet's appvm-base and vmConfig tables never exist together."""
@@ -285,7 +198,7 @@ def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[st
             "fleet_label": _fleet_label(fleet),
         },
         "vm-config.nix": lambda: {**header, "vm_config": _vm_config(fleet)},
-        "host-swap.nix": lambda: {**header, **_host_swap(fleet, plan)},
+        "host-swap.nix": lambda: {**header, **host_swap_context(fleet, plan)},
     }
 
 

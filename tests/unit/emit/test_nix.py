@@ -31,6 +31,7 @@ from ghafmemgen.emit import files as writer
 from ghafmemgen.emit import fileset as output
 from ghafmemgen.emit import nix as render
 from ghafmemgen.emit.nixlit import NixLiteralError, nix_string, to_nix
+from ghafmemgen.emit.swap import swap_rationale
 from ghafmemgen.errors import UsageError
 
 from support import LAPTOP, ROOT, fleet_file
@@ -299,7 +300,7 @@ def test_disko_layouts(
         "resumeDevice": var.fleet.host.swap.resume_device,
         "randomEncryption": var.fleet.host.swap.random_encryption,
         "requiredSwapMiB": var.plan.host.required_swap_mib,
-        "rationale": render.swap_rationale(var.fleet, var.plan),
+        "rationale": swap_rationale(var.fleet, var.plan),
         **extra,
     }
 
