@@ -68,9 +68,7 @@ def effective_mems(profile: str | None) -> dict[str, tuple[str, int]]:
 # -- the acceptance cases on the bundled laptop fleet, profile low -------------------------
 
 
-def test_swap_alone_raises_swap_to_16gib(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_swap_alone_raises_swap_to_16gib(tmp_path: Path) -> None:
     code, out, _ = run_cli("fit", LAPTOP, "--profile", "low", "--adjust", "swap")
     assert code == 0
     assert YAML(typ="safe").load(out) == {"host": {"swap": {"size": "16GiB"}}}
@@ -83,9 +81,7 @@ def test_swap_alone_raises_swap_to_16gib(
     assert code == 0, out
 
 
-def test_swap_alone_cannot_clear_the_steady_state_and_vm_size_warnings(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_swap_alone_cannot_clear_the_steady_state_and_vm_size_warnings() -> None:
     args: list[str | Path] = ["fit", LAPTOP, "-p", "low", "--adjust", "swap", "--goal", "warnings"]
     code, out, err = run_cli(*args)
     assert (code, out) == (1, "")
@@ -100,9 +96,7 @@ def test_swap_alone_cannot_clear_the_steady_state_and_vm_size_warnings(
     assert (code, doc["status"], doc["patch"], doc["written"]) == (1, "impossible", {}, False)
 
 
-def test_app_mem_scales_app_vms_until_the_steady_state_fits_ram_plus_swap(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_app_mem_scales_app_vms_until_the_steady_state_fits_ram_plus_swap(tmp_path: Path) -> None:
     args: list[str | Path] = ["fit", LAPTOP, "-p", "low", "--adjust", "app-mem", "-f", "json"]
     code, out, _ = run_cli(*args)
     doc = json.loads(out)
@@ -143,8 +137,6 @@ vms:
 def test_passthrough_vms_alone_exceeding_ram_cannot_fit(
     adjust: str,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(PASSTHROUGH, encoding="utf-8")
@@ -156,9 +148,7 @@ def test_passthrough_vms_alone_exceeding_ram_cannot_fit(
     assert fleet.read_text(encoding="utf-8") == PASSTHROUGH
 
 
-def test_simulate_goal_raises_swap_for_the_resume_cascade(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_simulate_goal_raises_swap_for_the_resume_cascade(tmp_path: Path) -> None:
     # The balloon takes back ~2099 MiB on resume: 1024 reserved + 4147 held > 4 GiB + 1 GiB.
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(
@@ -179,9 +169,7 @@ def test_simulate_goal_raises_swap_for_the_resume_cascade(
     assert run_cli("simulate", fleet).code == 0
 
 
-def test_nothing_to_change_is_said_and_written_nowhere(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_nothing_to_change_is_said_and_written_nowhere(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     shutil.copy(LAPTOP, fleet)
     code, out, _ = run_cli("fit", fleet, "--write")
@@ -203,9 +191,7 @@ def test_nothing_to_change_is_said_and_written_nowhere(
         ["--select", "XYZ"],
     ],
 )
-def test_usage_errors_exit_2(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_usage_errors_exit_2(args: list[str]) -> None:
     code, out, err = run_cli("fit", LAPTOP, *args)
     assert (code, out) == (2, "")
     assert err.startswith("ghafmemgen: ") and "Traceback" not in err
@@ -252,8 +238,6 @@ def test_write_changes_only_the_patched_lines(
     edited: list[str],
     new: list[str] | None,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fleet = tmp_path / "ghaf-laptop.yaml"
     shutil.copy(LAPTOP, fleet)
@@ -274,9 +258,7 @@ def test_write_changes_only_the_patched_lines(
     assert meets(fleet, profile, goal, ignore)
 
 
-def test_write_keeps_every_comment_and_blank_line_of_the_fixture(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_write_keeps_every_comment_and_blank_line_of_the_fixture(tmp_path: Path) -> None:
     fleet = tmp_path / "ghaf-laptop.yaml"
     shutil.copy(LAPTOP, fleet)
     args: list[str | Path] = [
@@ -300,9 +282,7 @@ def test_write_keeps_every_comment_and_blank_line_of_the_fixture(
     assert run_cli("check", fleet, "--profile", "low", "--strict").code == 0
 
 
-def test_write_refuses_when_the_edit_would_reach_an_alias(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_write_refuses_when_the_edit_would_reach_an_alias(tmp_path: Path) -> None:
     text = textwrap.dedent("""\
         version: 1
         host: {ram: 16GiB, swap: {size: 1GiB}}
@@ -457,8 +437,6 @@ def test_write_fills_flow_mappings_and_keeps_crlf(
     before: str,
     after: str,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_bytes(CRLF.encode())
@@ -468,9 +446,7 @@ def test_write_fills_flow_mappings_and_keeps_crlf(
     assert meets(fleet, profile, "errors")
 
 
-def test_write_refuses_to_guess_inside_a_nested_flow_mapping(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_write_refuses_to_guess_inside_a_nested_flow_mapping(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_bytes(CRLF.encode())
     args: list[str | Path] = ["fit", fleet, "-p", "r", "--adjust", "app-mem,sys-mem", "--write"]
@@ -534,9 +510,7 @@ vms:
 """
 
 
-def test_balloon_steps_lower_the_largest_allocation_first(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_balloon_steps_lower_the_largest_allocation_first(tmp_path: Path) -> None:
     # a-vm may grow to 8 GiB on a 4 GiB host (GMG034); b-vm's 4 GiB is fine. One step brings
     # a-vm to 6 GiB (still the largest), the second to 4 GiB: two steps, one field, and no
     # base memory taken (app-mem would need a-vm at 1 GiB).
@@ -549,9 +523,7 @@ def test_balloon_steps_lower_the_largest_allocation_first(
     assert "# merge into the top level of the fleet" in out
 
 
-def test_an_auto_swap_size_is_left_alone(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_auto_swap_size_is_left_alone(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text(BALLOONS.format(swap="auto"), encoding="utf-8")
     code, out, err = run_cli("fit", fleet, "--goal", "warnings", "--adjust", "swap")

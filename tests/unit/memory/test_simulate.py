@@ -321,9 +321,7 @@ def test_json_document_has_exactly_the_documented_keys() -> None:
 # -- the command line -----------------------------------------------------------------------
 
 
-def test_cli_exit_0_and_json_when_everything_survives(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_exit_0_and_json_when_everything_survives(tmp_path: Path) -> None:
     path = write(tmp_path, APP_1G.format(ram=1536))
     code, out, _ = run_cli("simulate", str(path), "--format", "json")
     assert code == 0
@@ -340,9 +338,7 @@ def test_cli_exit_0_and_json_when_everything_survives(
     assert doc["host"]["outcome"] == "swap"
 
 
-def test_cli_exit_1_and_table_when_a_vm_goes_oom(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_exit_1_and_table_when_a_vm_goes_oom(tmp_path: Path) -> None:
     body = """\
     host: {ram: 8GiB}
     vms:
@@ -367,9 +363,7 @@ def test_cli_exit_1_and_table_when_a_vm_goes_oom(
     assert out.splitlines()[-1] == "Out of memory on resume: sys-vm (1 profile simulated)."
 
 
-def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(tmp_path: Path) -> None:
     body = """\
     host: {ram: 2GiB, reserved: 1GiB, swap: {size: 256MiB}}
     vms:
@@ -388,16 +382,12 @@ def test_cli_exit_1_when_only_the_host_goes_oom_and_output_file(
 @pytest.mark.parametrize(
     "extra", [["--format", "xml"], ["--profile", "nope"], ["--bogus"]], ids=str
 )
-def test_cli_usage_errors_exit_2(
-    extra: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_usage_errors_exit_2(extra: list[str]) -> None:
     code, out, _ = run_cli("simulate", str(LAPTOP), *extra)
     assert (code, out) == (2, "")
 
 
-def test_cli_missing_file_exits_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_missing_file_exits_2(tmp_path: Path) -> None:
     code, _, err = run_cli("simulate", str(tmp_path / "none.yaml"))
     assert code == 2 and "none.yaml" in err
 
@@ -424,9 +414,7 @@ profiles:
 # 384 MiB short.
 
 
-def test_check_simulate_locates_gmg080(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_check_simulate_locates_gmg080(tmp_path: Path) -> None:
     path = write(tmp_path, CHECKED)
     code, out, _ = run_cli("check", "--simulate", "-f", "json", str(path))
     assert code == 1
@@ -438,9 +426,7 @@ def test_check_simulate_locates_gmg080(
     assert "2944.0 MiB" in host["message"] and "384.0 MiB short" in host["message"]
 
 
-def test_check_runs_gmg080_only_with_simulate_and_it_can_be_ignored(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_check_runs_gmg080_only_with_simulate_and_it_can_be_ignored(tmp_path: Path) -> None:
     path = str(write(tmp_path, CHECKED))
     for args in (["check", path], ["check", "--simulate", "--ignore", "GMG080", path]):
         _, out, _ = run_cli(*args, "-f", "json")

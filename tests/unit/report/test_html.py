@@ -222,9 +222,7 @@ def assert_page_shows_every_variant(html: str) -> None:
 # -- the page ---------------------------------------------------------------------------
 
 
-def test_report_command_writes_the_page_and_summarises_on_stderr(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_report_command_writes_the_page_and_summarises_on_stderr(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     code, stdout, err = run_cli("report", str(LAPTOP), "-o", str(out))
     assert code == 0, err
@@ -252,9 +250,7 @@ def test_findings_show_rule_severity_message_and_location() -> None:
             assert finding.severity in texts
 
 
-def test_a_section_per_requested_profile_only(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_section_per_requested_profile_only(tmp_path: Path) -> None:
     out = tmp_path / "low.html"
     args = ["report", str(LAPTOP), "-o", str(out), "--profile", "low", "-p", "low"]
     code, _, err = run_cli(*args)
@@ -266,9 +262,7 @@ def test_a_section_per_requested_profile_only(
     assert ": 1 profile, " in err
 
 
-def test_unknown_profile_and_bad_fleet_write_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unknown_profile_and_bad_fleet_write_nothing(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     code, _, err = run_cli("report", str(LAPTOP), "-o", str(out), "-p", "nope")
     assert code == 2 and "no profile 'nope'" in err
@@ -279,9 +273,7 @@ def test_unknown_profile_and_bad_fleet_write_nothing(
     assert list(tmp_path.iterdir()) == [bad]
 
 
-def test_select_and_ignore_filter_the_findings(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_select_and_ignore_filter_the_findings(tmp_path: Path) -> None:
     ignored, selected = tmp_path / "ignored.html", tmp_path / "selected.html"
     run_cli("report", str(LAPTOP), "-o", str(ignored), "--ignore", "GMG03")
     run_cli("report", str(LAPTOP), "-o", str(selected), "--select", "GMG080")
@@ -473,9 +465,7 @@ def test_resume_rows_split_the_spike_and_clip_big_balloons() -> None:
 # -- plan --format svg ------------------------------------------------------------------
 
 
-def test_plan_svg_is_a_standalone_svg_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_plan_svg_is_a_standalone_svg_file(tmp_path: Path) -> None:
     out = tmp_path / "low.svg"
     args = ["plan", str(LAPTOP), "-p", "low", "--format", "svg", "-o", str(out)]
     code, _, err = run_cli(*args)
