@@ -20,6 +20,34 @@ LAPTOP = FIXTURES / "ghaf-laptop.yaml"
 # wherever GHAFMEMGEN_SHARED says (a worktree is not a sibling of it).
 SHARED = Path(os.environ.get("GHAFMEMGEN_SHARED") or ROOT.parent / "shared")
 TESTS = ROOT / "tests"
+# Headless Chromium as the report tests run it: no first-run work, no network of its own.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # nothing could leave the machine anyway
+)
+
+
+def read_all(fd: int) -> bytes:
+    """Everything a child writes to the pseudo-terminal whose leader is `fd`, until it closes."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def run_ghafmemgen(

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from support import LAPTOP, ROOT, run_ghafmemgen
+from support import CHROMIUM_FLAGS, LAPTOP, ROOT, read_all, run_ghafmemgen
 
 SCHEMA = ROOT / "schemas" / "fleet.schema.json"
 
@@ -52,18 +52,10 @@ def run_on_terminal(*args: str | Path, columns: int) -> str:
         env={**env, "NO_COLOR": "1", "TERM": "dumb"},
     )
     os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    data = read_all(leader)
     proc.wait(timeout=60)
     os.close(leader)
-    text = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    text = data.decode("utf-8").replace("\r\n", "\n")
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
@@ -469,12 +461,7 @@ def _boxes(chromium: str, page: Path, work: Path) -> list[dict[str, Any]]:
     proc = subprocess.run(
         [
             chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
+            *CHROMIUM_FLAGS,
             f"--user-data-dir={work / 'profile'}",
             "--window-size=1200,1600",
             "--dump-dom",

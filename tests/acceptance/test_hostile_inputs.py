@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from support import LAPTOP, ROOT, run_ghafmemgen
+from support import LAPTOP, ROOT, read_all, run_ghafmemgen
 
 ADDRESS_SPACE = 2 * 1024**3
 TIMEOUT = 120
@@ -308,15 +308,7 @@ def on_a_terminal(*args: str | Path, delay: str) -> tuple[int, str]:
         env=env,
     )
     os.close(secondary)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        err += chunk
+    err = read_all(main)
     code = proc.wait(timeout=TIMEOUT)
     os.close(main)
     return code, err.decode(errors="replace")

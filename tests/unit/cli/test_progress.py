@@ -14,7 +14,7 @@ import pytest
 
 from ghafmemgen.cli import progress
 
-from support import LAPTOP
+from support import LAPTOP, read_all
 
 
 class Terminal(io.StringIO):
@@ -99,15 +99,7 @@ def check_on_a_terminal(tmp_path: Path, paths: list[Path], *args: str) -> tuple[
             env=env,
         )
         os.close(secondary)
-        err = b""
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            err += chunk
+        err = read_all(main)
         code = proc.wait(timeout=120)
     os.close(main)
     return code, out_path.read_text(encoding="utf-8"), err.decode(errors="replace")

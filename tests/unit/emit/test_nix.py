@@ -35,6 +35,7 @@ from ghafmemgen.emit.swap import swap_rationale
 from ghafmemgen.errors import UsageError
 
 from support import LAPTOP, ROOT, fleet_file
+from support import run_ghafmemgen as cli
 
 GOLDEN = ROOT / "tests" / "golden"
 HARNESS = ROOT / "tests" / "module_harness.nix"
@@ -47,16 +48,6 @@ Profile = str | None
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-
-def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ghafmemgen", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
 
 
 def variant_of(fleet: Path, profile: Profile = None) -> pipeline.Variant:

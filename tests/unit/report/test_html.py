@@ -34,7 +34,7 @@ from ghafmemgen.report import charts, figures, shapes
 from ghafmemgen.report import html as htmlreport
 
 from inprocess import run_cli
-from support import LAPTOP, ROOT
+from support import CHROMIUM_FLAGS, LAPTOP, ROOT
 
 SCREENSHOT = ROOT / "docs" / "report.png"
 UPDATE_SCREENSHOT = os.environ.get("GHAFMEMGEN_UPDATE_SCREENSHOT") == "1"
@@ -480,20 +480,6 @@ def test_plan_svg_is_a_standalone_svg_file(tmp_path: Path) -> None:
 
 
 # -- in the browser ---------------------------------------------------------------------
-
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-    "--host-resolver-rules=MAP * ~NOTFOUND",  # nothing could leave the machine anyway
-)
 
 
 @dataclass(frozen=True)
