@@ -73,9 +73,9 @@ def unknown_profile_vm(ctx: Context) -> Iterator[Hit]:
     unknown = ctx.fleet.unknown_vms
     if not unknown:
         return
-    known = ctx.fleet.base_vm_names
+    known = ctx.fleet.declared_vms  # the base fleet's: a profile cannot add VMs
     # made once: every unknown name, in every profile, gets the same list
-    listed = (ctx.base or ctx).cached("known", lambda: some(list(known)))
+    listed = (ctx.base or ctx).cached("known", lambda: some(sorted(known)))
     for name in unknown:
         yield Hit(
             rule="GMG012",

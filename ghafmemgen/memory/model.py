@@ -122,7 +122,6 @@ class Fleet:
     declared_vms: tuple[str, ...]  # every VM the file defines, enabled or not, in file order
     defaults_written: frozenset[tuple[str, ...]]  # the fields the file sets under defaults
     unknown_vms: tuple[str, ...] = ()  # VMs the profile overrides that the fleet lacks (GMG012)
-    base_vm_names: tuple[str, ...] = ()  # every VM of the base fleet, sorted; only with unknown_vms
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,7 +270,6 @@ def build(
         declared_vms=tuple(base_vms),
         defaults_written=frozenset(_leaves(view.get("defaults", {}))),
         unknown_vms=unknown,
-        base_vm_names=tuple(sorted(base_vms)) if unknown else (),
     )
 
 
@@ -317,6 +315,5 @@ def rebuilt(
         host=_host(view["host"]),
         vms=tuple(vms),
         unknown_vms=tuple(unknown),
-        base_vm_names=tuple(sorted(base_view["vms"])) if unknown else (),
     )
     return fleet, tuple(rebuilt_at)
