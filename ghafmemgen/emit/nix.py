@@ -149,7 +149,15 @@ class _Entries(Mapping[str, dict[str, Any]]):
         return len(self._vms)
 
 
-def _app_vms(fleet: Fleet, plan: Plan) -> Mapping[str, dict[str, Any]]:
+def _by_ghaf_key(fleet: Fleet) -> dict[str, dict[str, Vm]]:
+    """Each kind's VMs by Ghaf key, sorted; two VMs of a kind with one key are refused."""
+    return {
+        kind: _keyed([vm for vm in fleet.vms if vm.kind == kind], f"{kind} VMs")
+        for kind in _VM_CONFIG_GROUP
+    }
+
+
+def _app_vms(app_vms: dict[str, Vm], plan: Plan) -> Mapping[str, dict[str, Any]]:
     plans = {vm_plan.name: vm_plan for vm_plan in plan.vms}
 
     def entry(vm: Vm) -> dict[str, Any]:
@@ -163,7 +171,7 @@ def _app_vms(fleet: Fleet, plan: Plan) -> Mapping[str, dict[str, Any]]:
             "vcpu": vm.vcpu,
         }
 
-    return _Entries(_keyed([vm for vm in fleet.vms if vm.kind == "app"], "app VMs"), entry)
+    return _Entries(app_vms, entry)
 
 
 def _vm_config_entry(vm: Vm) -> dict[str, Any]:
@@ -178,26 +186,28 @@ def _vm_config_entry(vm: Vm) -> dict[str, Any]:
     return entry
 
 
-def _vm_config(fleet: Fleet) -> dict[str, Mapping[str, dict[str, Any]]]:
-    groups: dict[str, Mapping[str, dict[str, Any]]] = {}
-    for kind, group in sorted(_VM_CONFIG_GROUP.items(), key=lambda item: item[1]):
-        vms = _keyed([vm for vm in fleet.vms if vm.kind == kind], f"{kind} VMs")
-        groups[group] = _Entries(vms, _vm_config_entry)
-    return groups
+def _vm_config(keyed: dict[str, dict[str, Vm]]) -> dict[str, Mapping[str, dict[str, Any]]]:
+    return {
+        group: _Entries(keyed[kind], _vm_config_entry)
+        for kind, group in sorted(_VM_CONFIG_GROUP.items(), key=lambda item: item[1])
+    }
 
 
-def context_builders(fleet: Fleet, plan: Plan) -> dict[str, Callable[[], dict[str, Any]]]:
-    """How to make the template context of each .nix file, made when the file is read, so a
-    100,000-VM fleet's appvm-base and vmConfig tables never exist together."""
+def context_builders(
+    fleet: Fleet, plan: Plan, keyed: dict[str, dict[str, Vm]]
+) -> dict[str, Callable[[], dict[str, Any]]]:
+    """How to make the template context of each .nix file (`keyed`: _by_ghaf_key's), made
+    when the file is read, so a 100,000-VM fleet's appvm-base and vmConfig tables never
+    exist together."""
     header = _header(fleet)
     return {
         "vm-swap.nix": lambda: {**header, "zram": _zram_defaults(fleet.zram)},
         "appvm-base.nix": lambda: {
             **header,
-            "app_vms": _app_vms(fleet, plan),
+            "app_vms": _app_vms(keyed["app"], plan),
             "fleet_label": _fleet_label(fleet),
         },
-        "vm-config.nix": lambda: {**header, "vm_config": _vm_config(fleet)},
+        "vm-config.nix": lambda: {**header, "vm_config": _vm_config(keyed)},
         "host-swap.nix": lambda: {**header, **host_swap_context(fleet, plan)},
     }
 
@@ -254,9 +264,9 @@ class RenderedSet(Mapping[str, str]):
 
 def render_set(fleet: Fleet, plan: Plan) -> RenderedSet:
     """Every output file. Two VMs with one Ghaf key are refused here, before any is read."""
-    _vm_config(fleet)
+    keyed = _by_ghaf_key(fleet)
     env = environment()
-    builders = context_builders(fleet, plan)
+    builders = context_builders(fleet, plan, keyed)
     makers: dict[str, Callable[[], Iterable[str]]] = {
         name: partial(_generate, env.get_template(template), builders[name])
         for name, template in NIX_TEMPLATES.items()
